@@ -1,0 +1,147 @@
+"""`python -m bayes simulate`: simulated users play the game with the Bayesian Assistant.
+
+Each user plays `conversations` conversations of `rounds` rounds (option sets with a unique best
+option for that user); after k = 0..rounds rounds the assistant predicts the user's pick on
+`heldout_sets` option sets shared by all users. Accuracy is the fraction of correct predictions,
+averaged over users (standard error across users).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from bayes.choice import Likelihood, user_picks
+from bayes.config import ConfigError, parse_config, to_dict
+from bayes.domains import DomainError, get_domain
+from bayes.hypotheses import user_weights, weight_grid
+from bayes.options import (
+    STREAM_INTERACTION,
+    rng_for,
+    sample_heldout_sets,
+    sample_interaction_rounds,
+)
+from bayes.posterior import BayesianAssistant
+
+# Conversations processed together; the posterior matrix is (chunk, H) floats.
+MAX_CELLS_PER_CHUNK = 20_000_000
+
+
+@dataclass
+class SimulateConfig:
+    domain: str = field(default="flight", metadata={"help": "flight, flight_2 .. flight_8, or hotel"})
+    rule: Literal["mean", "vote"] = field(
+        default="mean", metadata={"help": "prediction rule: posterior-mean argmax (the paper's) or predictive vote"}
+    )
+    likelihood: Literal["indicator", "epsilon", "softmax"] = field(
+        default="indicator", metadata={"help": "the assistant's model of how users choose"}
+    )
+    epsilon: float = field(default=0.1, metadata={"help": "random-pick probability (likelihood=epsilon)"})
+    temperature: float = field(default=0.1, metadata={"help": "softmax temperature (likelihood=softmax)"})
+    users: str = field(default="all", metadata={"help": "'all' or a number of users sampled with the seed"})
+    conversations: int = field(default=1, metadata={"help": "conversations per user"})
+    rounds: int = field(default=5, metadata={"help": "interaction rounds per conversation"})
+    heldout_sets: int = field(default=100, metadata={"help": "held-out option sets shared by all users"})
+    seed: int = field(default=0, metadata={"help": "random seed (users, option sets)"})
+    json: bool = field(default=False, metadata={"help": "print one JSON object instead of a table"})
+    progress: bool = field(default=True, metadata={"help": "show a progress bar"})
+
+    def __post_init__(self) -> None:
+        for name in ("conversations", "rounds", "heldout_sets"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"key '{name}': expected a positive integer, got {getattr(self, name)}")
+        if self.users != "all":
+            try:
+                if int(self.users) < 1:
+                    raise ValueError
+            except ValueError:
+                raise ValueError(f"key 'users': expected 'all' or a positive integer, got {self.users!r}") from None
+
+
+def make_assistant(config: SimulateConfig) -> BayesianAssistant:
+    space = get_domain(config.domain)
+    likelihood = Likelihood(config.likelihood, epsilon=config.epsilon, temperature=config.temperature)
+    return BayesianAssistant(space, likelihood=likelihood, rule=config.rule)
+
+
+def run(config: SimulateConfig) -> dict:
+    """Play the game and return accuracy after k = 0..rounds (and standard errors)."""
+    space = get_domain(config.domain)
+    assistant = make_assistant(config)
+    weights = user_weights(space, config.users, seed=config.seed)
+    heldout = sample_heldout_sets(space, config.heldout_sets, config.seed)
+    n_users = len(weights)
+    # users x conversations, flattened: conversation c belongs to user c // conversations.
+    conv_weights = np.repeat(weights, config.conversations, axis=0)
+    rng = rng_for(config.seed, STREAM_INTERACTION)
+    options = sample_interaction_rounds(space, conv_weights, config.rounds, rng)
+    picks = user_picks(options, conv_weights)
+    heldout_picks = user_picks(np.broadcast_to(heldout, (len(conv_weights), *heldout.shape)), conv_weights)
+
+    n_conv = len(conv_weights)
+    correct = np.zeros((n_conv, config.rounds + 1))
+    inconsistent = np.zeros(config.rounds + 1)
+    chunk = max(1, MAX_CELLS_PER_CHUNK // len(weight_grid(space.num_features)))
+    bar = tqdm(total=n_conv, desc=f"simulate {space.name}", unit="conv", disable=not config.progress,
+               file=sys.stderr)
+    for start in range(0, n_conv, chunk):
+        sl = slice(start, start + chunk)
+        for k, belief in enumerate(assistant.beliefs(options[sl], picks[sl])):
+            predicted = assistant.predict(belief, heldout, shared=True)
+            correct[sl, k] = (predicted == heldout_picks[sl]).mean(axis=1)
+            inconsistent[k] += belief.inconsistent.sum()
+        bar.update(len(conv_weights[sl]))
+    bar.close()
+    per_user = correct.reshape(n_users, config.conversations, -1).mean(axis=1)
+    stderr = per_user.std(axis=0, ddof=1) / np.sqrt(n_users) if n_users > 1 else np.zeros(config.rounds + 1)
+    return {
+        "domain": space.name,
+        "features": list(space.features),
+        "rule": config.rule,
+        "likelihood": assistant.likelihood.describe(),
+        "users": n_users,
+        "conversations_per_user": config.conversations,
+        "heldout_sets": config.heldout_sets,
+        "seed": config.seed,
+        "rounds": list(range(config.rounds + 1)),
+        "accuracy": [round(float(a), 6) for a in per_user.mean(axis=0)],
+        "stderr": [round(float(s), 6) for s in stderr],
+        "inconsistent_fraction": [round(float(x) / n_conv, 6) for x in inconsistent],
+        "config": to_dict(config),
+    }
+
+
+def format_table(result: dict) -> str:
+    lines = [
+        f"Bayesian Assistant on {result['domain']} ({result['users']} users x "
+        f"{result['conversations_per_user']} conversation(s), {result['heldout_sets']} held-out sets, "
+        f"rule={result['rule']}, likelihood={result['likelihood']}, seed={result['seed']})",
+        "",
+        "| rounds | accuracy | s.e. |",
+        "|---:|---:|---:|",
+    ]
+    for k, a, s in zip(result["rounds"], result["accuracy"], result["stderr"], strict=True):
+        lines.append(f"| {k} | {a:.3f} | {s:.3f} |")
+    return "\n".join(lines)
+
+
+def main(config: SimulateConfig) -> dict:
+    result = run(config)
+    print(json.dumps(result) if config.json else format_table(result))
+    return result
+
+
+def cli(argv: list[str] | None = None) -> int:
+    prog = "python -m bayes simulate"
+    config = parse_config(SimulateConfig, argv, prog, __doc__ or "")
+    try:
+        main(config)
+    except (DomainError, ConfigError, ValueError) as err:
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return 2
+    return 0

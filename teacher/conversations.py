@@ -1,0 +1,80 @@
+"""Simulated conversations: users, their option sets and picks, and the Bayesian Assistant's
+prediction (and posterior predictive) before each round. Arrays only; text comes later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bayes.choice import user_picks
+from bayes.domains import FeatureSpace
+from bayes.hypotheses import user_ids
+from bayes.options import STREAM_INTERACTION, rng_for, sample_interaction_rounds
+from bayes.posterior import BayesianAssistant
+
+
+@dataclass
+class ConversationBatch:
+    """N conversations of R rounds with O options of F features."""
+
+    space: FeatureSpace
+    user_ids: np.ndarray  # (N,) id of the user in the hypothesis grid
+    conversation_index: np.ndarray  # (N,) 0..conversations_per_user-1
+    weights: np.ndarray  # (N, F)
+    options: np.ndarray  # (N, R, O, F)
+    picks: np.ndarray  # (N, R) the user's pick in each round
+    bayes_predictions: np.ndarray  # (N, R) the assistant's prediction before seeing round r's pick
+    bayes_predictive: np.ndarray  # (N, R, O) posterior predictive before round r
+
+    def __len__(self) -> int:
+        return len(self.weights)
+
+    @property
+    def num_rounds(self) -> int:
+        return self.options.shape[1]
+
+
+def bayes_predictions(
+    assistant: BayesianAssistant, options: np.ndarray, picks: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The assistant's prediction and posterior predictive for each round, given earlier rounds:
+    options (N, R, O, F), picks (N, R) → predictions (N, R), predictive (N, R, O)."""
+    n, rounds = picks.shape
+    predictions = np.empty((n, rounds), dtype=np.int64)
+    predictive = np.empty((n, rounds, options.shape[2]))
+    belief = assistant.initial(n)
+    for r in range(rounds):
+        predictions[:, r] = assistant.predict(belief, options[:, r])
+        predictive[:, r] = assistant.predictive(belief, options[:, r])
+        belief = assistant.update(belief, options[:, r], picks[:, r])
+    return predictions, predictive
+
+
+def simulate_conversations(
+    assistant: BayesianAssistant,
+    weights: np.ndarray,
+    conversations_per_user: int,
+    rounds: int,
+    seed: int,
+) -> ConversationBatch:
+    """Each user (row of `weights`) plays `conversations_per_user` conversations of `rounds` rounds.
+
+    Option sets have a unique best option for the user; the user picks it (the paper's user).
+    """
+    space = assistant.space
+    weights = np.asarray(weights, dtype=np.float64)
+    conv_weights = np.repeat(weights, conversations_per_user, axis=0)
+    options = sample_interaction_rounds(space, conv_weights, rounds, rng_for(seed, STREAM_INTERACTION))
+    picks = user_picks(options, conv_weights)
+    predictions, predictive = bayes_predictions(assistant, options, picks)
+    return ConversationBatch(
+        space=space,
+        user_ids=np.repeat(user_ids(space, weights), conversations_per_user),
+        conversation_index=np.tile(np.arange(conversations_per_user), len(weights)),
+        weights=conv_weights,
+        options=options,
+        picks=picks,
+        bayes_predictions=predictions,
+        bayes_predictive=predictive,
+    )
