@@ -92,6 +92,35 @@ class Likelihood:
             return onehot
         return (1.0 - self.epsilon) * onehot + self.epsilon / n_options
 
+    def pick_probs(self, options: np.ndarray, picks: np.ndarray, hypotheses: np.ndarray) -> np.ndarray:
+        """P(pick | θ) for one option set per conversation: options (C, O, F), picks (C,),
+        hypotheses (H, F) → (C, H).
+
+        Works option by option on the picked option's reward advantage, a (C, H) matrix product,
+        so that no (C, O, H) tensor, argmax or rounding pass is needed: the pick is θ's argmax
+        when it beats every earlier option strictly and every later one or ties it.
+        """
+        n_conv, n_options, _ = options.shape
+        picked = options[np.arange(n_conv), picks]  # (C, F)
+        if self.kind == "softmax":
+            denominator = np.zeros((n_conv, len(hypotheses)))
+            for j in range(n_options):
+                advantage = (picked - options[:, j]) @ hypotheses.T
+                with np.errstate(over="ignore"):
+                    denominator += np.exp(-advantage / self.temperature)
+            return 1.0 / denominator
+        tol = 0.5 * 10.0**-REWARD_DECIMALS
+        is_best = np.ones((n_conv, len(hypotheses)), dtype=bool)
+        for j in range(n_options):
+            advantage = (picked - options[:, j]) @ hypotheses.T
+            threshold = np.where(j < picks, tol, -tol)[:, None]
+            beats = advantage > threshold
+            beats[picks == j] = True
+            is_best &= beats
+        if self.kind == "indicator":
+            return is_best.astype(np.float64)
+        return (1.0 - self.epsilon) * is_best + self.epsilon / n_options
+
     def describe(self) -> str:
         if self.kind == "epsilon":
             return f"epsilon={self.epsilon:g}"

@@ -1,6 +1,6 @@
 """The exact posterior over the hypothesis grid, vectorized over many conversations at once.
 
-A `Belief` holds log-probabilities (C, H) for C conversations. `BayesianAssistant` updates beliefs
+A `Belief` holds normalized probabilities (C, H) for C conversations. `BayesianAssistant` updates beliefs
 with observed picks and turns them into predictions:
 
 - rule "mean" (the paper's): argmax over options of the reward under the posterior-mean weights;
@@ -25,27 +25,21 @@ from bayes.hypotheses import WEIGHT_LEVELS, weight_grid
 Rule = Literal["mean", "vote"]
 
 
-def _logsumexp(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):
-        return (np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m).squeeze(axis)
-
-
 @dataclass
 class Belief:
-    """Posterior state of C conversations: normalized log-probabilities over H hypotheses."""
+    """Posterior state of C conversations: normalized probabilities over H hypotheses."""
 
-    log_probs: np.ndarray  # (C, H)
+    probs: np.ndarray  # (C, H), rows sum to 1
     inconsistent: np.ndarray  # (C,) bool: an observation was skipped as impossible
     n_observed: int = 0
 
     @property
-    def probs(self) -> np.ndarray:
-        return np.exp(self.log_probs)
+    def log_probs(self) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return np.log(self.probs)
 
     def __len__(self) -> int:
-        return self.log_probs.shape[0]
+        return self.probs.shape[0]
 
 
 class BayesianAssistant:
@@ -74,40 +68,40 @@ class BayesianAssistant:
             )
         n = len(self.hypotheses)
         if prior is None:
-            self.log_prior = np.full(n, -np.log(n))
+            self.prior = np.full(n, 1.0 / n)
         else:
             prior = np.asarray(prior, dtype=np.float64)
             if prior.shape != (n,) or np.any(prior < 0) or not prior.sum() > 0:
                 raise ValueError(f"prior: expected {n} non-negative numbers with a positive sum")
-            with np.errstate(divide="ignore"):
-                self.log_prior = np.log(prior / prior.sum())
+            self.prior = prior / prior.sum()
 
     # -- beliefs -------------------------------------------------------------------------------
     def initial(self, n_conversations: int) -> Belief:
-        log_probs = np.broadcast_to(self.log_prior, (n_conversations, len(self.hypotheses))).copy()
-        return Belief(log_probs, np.zeros(n_conversations, dtype=bool), 0)
+        probs = np.broadcast_to(self.prior, (n_conversations, len(self.hypotheses))).copy()
+        return Belief(probs, np.zeros(n_conversations, dtype=bool), 0)
 
-    def log_likelihood(self, options: np.ndarray, picks: np.ndarray) -> np.ndarray:
-        """log P(pick | h) for one round of each conversation: options (C, O, F), picks (C,) → (C, H)."""
-        probs = self.likelihood.choice_probs(hypothesis_rewards(options, self.hypotheses), axis=-2)
-        picked = np.take_along_axis(probs, np.asarray(picks)[:, None, None], axis=1)[:, 0, :]
-        with np.errstate(divide="ignore"):
-            return np.log(picked)
+    def likelihood_of(self, options: np.ndarray, picks: np.ndarray) -> np.ndarray:
+        """P(pick | h) for one round of each conversation: options (C, O, F), picks (C,) → (C, H)."""
+        return self.likelihood.pick_probs(options, picks, self.hypotheses)
 
     def update(self, belief: Belief, options: np.ndarray, picks: np.ndarray) -> Belief:
         """Condition on one more round: options (C, O, F), picks (C,)."""
         options = np.asarray(options, dtype=np.float64)
         picks = np.asarray(picks, dtype=np.int64)
-        if options.shape[0] != len(belief) or picks.shape != (len(belief),):
+        n_features = self.space.num_features
+        if (options.ndim != 3 or options.shape[0] != len(belief) or options.shape[2] != n_features
+                or picks.shape != (len(belief),)):
             raise ValueError(
-                f"update: expected options (C={len(belief)}, O, F) and picks (C,), "
+                f"update: expected options (C={len(belief)}, O, F={n_features}) and picks (C,), "
                 f"got {options.shape} and {picks.shape}"
             )
-        joint = belief.log_probs + self.log_likelihood(options, picks)
-        norm = _logsumexp(joint, axis=1)
-        impossible = ~np.isfinite(norm)
-        log_probs = np.where(impossible[:, None], belief.log_probs, joint - norm[:, None])
-        return Belief(log_probs, belief.inconsistent | impossible, belief.n_observed + 1)
+        joint = belief.probs * self.likelihood_of(options, picks)
+        norm = joint.sum(axis=1)
+        impossible = ~(norm > 0)
+        norm[impossible] = 1.0
+        probs = joint / norm[:, None]
+        probs[impossible] = belief.probs[impossible]
+        return Belief(probs, belief.inconsistent | impossible, belief.n_observed + 1)
 
     def beliefs(self, options: np.ndarray, picks: np.ndarray) -> list[Belief]:
         """Beliefs after k = 0..R rounds: options (C, R, O, F), picks (C, R) → R + 1 beliefs."""
