@@ -132,6 +132,19 @@ class DomainTemplate:
             item=self.item, number=int(recommended) + 1, preferred=int(preferred) + 1
         )
 
+    def parse_option_line(self, line: str, space: FeatureSpace) -> tuple[int, np.ndarray]:
+        """Inverse of `option_lines` for one line: (option number, feature values (F,)).
+
+        Values are matched against the text of every grid value of `space`, so a line that
+        `option_lines` could not have written raises TemplateError.
+        """
+        pattern, value_of = _option_parser(self, space)
+        match = pattern.fullmatch(line.strip())
+        if match is None:
+            raise TemplateError(f"not a {space.name} option line of {self.source}: {line!r}")
+        values = [value_of[(name, match.group(f"f{j}"))] for j, name in enumerate(space.features)]
+        return int(match.group("number")), np.asarray(values, dtype=np.float64)
+
     def parse_answer(self, text: str, num_options: int = 3) -> int | None:
         """Option index named by an answer ("The best option is Flight 2." → 1); None if unclear.
 
@@ -142,6 +155,42 @@ class DomainTemplate:
             return None
         number = int(found[-1])
         return number - 1 if 1 <= number <= num_options else None
+
+
+# Parsers built once per (template, space); keyed by id, the template kept alive beside it.
+_PARSERS: dict[tuple[int, str], tuple[DomainTemplate, re.Pattern[str], dict[tuple[str, str], float]]] = {}
+
+
+def _option_parser(
+    template: DomainTemplate, space: FeatureSpace
+) -> tuple[re.Pattern[str], dict[tuple[str, str], float]]:
+    """A regex for one option line of `space` (groups `number`, f0..f{F-1}) and text → value."""
+    key = (id(template), space.name)
+    if key in _PARSERS:
+        return _PARSERS[key][1:]
+    missing = [f for f in space.features if f not in template.features]
+    if missing:
+        raise TemplateError(f"{template.source}: no text format for feature(s) {', '.join(missing)}")
+    value_of: dict[tuple[str, str], float] = {}
+    parts = []
+    for j, (name, grid) in enumerate(zip(space.features, space.grids, strict=True)):
+        texts = {}
+        for x in grid:
+            texts.setdefault(template.features[name].text(float(x)), float(x))
+        value_of.update({(name, t): x for t, x in texts.items()})
+        group = f"(?P<f{j}>{'|'.join(map(re.escape, sorted(texts, key=len, reverse=True)))})"
+        # Format the template with placeholders, escape the literal text, then put groups in.
+        label = template.features[name].label
+        attribute = re.escape(template.strings["attribute"].format(label=label, value="@@VALUE@@"))
+        parts.append(attribute.replace(re.escape("@@VALUE@@"), group))
+    attributes = re.escape(template.strings["attribute_separator"]).join(parts)
+    option = template.strings["option"].format(
+        item=template.item, number="@@NUMBER@@", attributes="@@ATTRIBUTES@@")
+    line = (re.escape(option).replace(re.escape("@@NUMBER@@"), r"(?P<number>\d+)")
+            .replace(re.escape("@@ATTRIBUTES@@"), attributes))
+    pattern = re.compile(line)
+    _PARSERS[key] = (template, pattern, value_of)
+    return pattern, value_of
 
 
 def conversation_messages(
