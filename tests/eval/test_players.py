@@ -1,0 +1,86 @@
+"""Reference players: the Bayesian Assistant reproduces `python -m bayes simulate`, random is
+near 1/3, the oracle is perfect, the rules match independent loops."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from bayes.domains import FeatureSpace
+from bayes.simulate import SimulateConfig
+from bayes.simulate import run as simulate
+from eval.config import EvalConfig
+from eval.games import build_game
+from eval.metrics import summarize
+from eval.players import PlayerError, play
+from eval.run import player_units
+
+
+def accuracy(name: str, game, seed: int = 0) -> list[dict]:
+    return summarize(player_units(name, game, seed), game.k_values, game.num_users)["per_k"]
+
+
+@pytest.fixture(scope="module")
+def flight_all():
+    return build_game(EvalConfig())  # 624 users, 100 held-out sets, seed 0: bayes simulate's defaults
+
+
+@pytest.mark.parametrize("rule", ["mean", "vote"])
+def test_bayes_player_reproduces_simulate_exactly(flight_all, rule):
+    expected = simulate(SimulateConfig(rule=rule, progress=False))
+    rows = accuracy(f"bayes:{rule}", flight_all)
+    assert [round(r["accuracy"], 6) for r in rows] == expected["accuracy"]
+    assert [round(r["stderr"], 6) for r in rows] == expected["stderr"]
+    if rule == "mean":
+        assert [round(a, 3) for a in expected["accuracy"]][::5] == [0.352, 0.816]
+        assert all(r["agreement"] == 1.0 and r["kl"] == pytest.approx(0.0, abs=1e-5) for r in rows)
+
+
+def test_bayes_reproduces_simulate_on_a_user_sample_and_other_domain():
+    for domain, users, sets, seed in (("hotel", "30", 20, 3), ("flight_2", "all", 15, 1)):
+        game = build_game(EvalConfig(domain=domain, users=users, heldout_sets=sets, seed=seed))
+        expected = simulate(SimulateConfig(domain=domain, users=users, heldout_sets=sets, seed=seed, progress=False))
+        assert [round(r["accuracy"], 6) for r in accuracy("bayes:mean", game)] == expected["accuracy"]
+
+
+def test_random_near_a_third_and_oracle_perfect(flight_all):
+    rows = accuracy("random", flight_all)
+    for r in rows:
+        assert abs(r["accuracy"] - 1 / 3) < 4 * r["stderr"] + 0.005
+        assert r["kl"] > 0 and r["brier"] == pytest.approx(2 / 3, abs=1e-6)  # uniform: (1/3)^2*2 + (2/3)^2
+    assert all(r["accuracy"] == 1.0 and r["brier"] == 0.0 for r in accuracy("oracle", flight_all))
+
+
+def test_preference_direction_matches_a_plain_loop():
+    game = build_game(EvalConfig(users="25", heldout_sets=12, seed=2))
+    preds, probs = play("preference-direction", game, 0)
+    assert probs is None
+    for u in range(game.num_users):
+        direction = np.zeros(game.space.num_features)
+        for k in game.k_values:
+            if k:
+                opts, pick = game.options[u, k - 1], game.picks[u, k - 1]
+                direction += opts[pick] - np.delete(opts, pick, axis=0).mean(axis=0)
+            for s, option_set in enumerate(game.heldout_options):
+                scores = np.round(option_set @ direction, 9)
+                assert preds[u, k, s] == int(np.argmax(scores)), (u, k, s)
+
+
+def test_cheapest_picks_the_lowest_price_and_needs_one():
+    game = build_game(EvalConfig(domain="hotel", users="3", heldout_sets=10))
+    preds, _ = play("cheapest", game, 0)
+    price = game.heldout_options[:, :, game.space.features.index("price")]
+    assert (preds[0, 0] == price.argmin(axis=1)).all()
+    no_price = dataclasses.replace(game, space=FeatureSpace("no_price", "hotel", ("rating",), ((0.0, 1.0),)))
+    with pytest.raises(PlayerError, match="no price"):
+        play("cheapest", no_price, 0)
+
+
+def test_webshop_players(paper_data):
+    game = build_game(EvalConfig(source="webshop", path=str(paper_data / "eval/interaction/webshop"), users="60"))
+    assert game.k_values == [0, 1, 2, 3, 4] and game.next_round
+    assert all(r["accuracy"] == 1.0 for r in accuracy("oracle", game))
+    with pytest.raises(PlayerError, match="numeric option features"):
+        play("bayes:mean", game, 0)
