@@ -26,6 +26,10 @@ class Step:
     output_dir: Path
     inputs: list[Path] = field(default_factory=list)  # config files whose contents define the step
     env: dict[str, str] = field(default_factory=dict)
+    # Arguments added when a finished output is to be replaced (never part of the step's key, so
+    # an interrupted run, whose output is unfinished, resumes instead).
+    overwrite_args: list[str] = field(default_factory=list)
+    finished_marker: str = ""  # a file whose presence in output_dir means a finished output
 
     def key(self) -> str:
         h = hashlib.sha256(json.dumps(self.command).encode())
@@ -59,8 +63,11 @@ def run_steps(steps: list[Step], force: bool = False, log_dir: Path | None = Non
         if log_dir is not None:
             log_dir.mkdir(parents=True, exist_ok=True)
             log = log_dir / f"{i:02d}-{step.name.replace(' ', '_')}.log"
+        command = list(step.command)
+        if force or (step.finished_marker and (step.output_dir / step.finished_marker).exists()):
+            command += step.overwrite_args
         with open(log, "w") if log else open(os.devnull, "w") as sink:
-            proc = subprocess.run([sys.executable, *step.command], env=env, stdout=sink,
+            proc = subprocess.run([sys.executable, *command], env=env, stdout=sink,
                                   stderr=subprocess.STDOUT)
         if proc.returncode != 0:
             tail = log.read_text().splitlines()[-15:] if log else []
