@@ -1,0 +1,1 @@
+"""Student fine-tuning: TRL's SFTTrainer on the teacher datasets (python -m student <verb>)."""
