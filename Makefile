@@ -33,6 +33,9 @@ test-fast: $(STAMP)
 quickstart: $(STAMP)
 	$(PY) -m scripts.quickstart $(if $(FORCE),--force,)
 
+experiment-smollm2: $(STAMP)
+	$(PY) -m scripts.experiment_smollm2 $(if $(FORCE),--force,) $(ARGS)
+
 bench: $(STAMP)
 	$(PY) -m benchmarks
 

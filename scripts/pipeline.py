@@ -48,8 +48,20 @@ def is_done(step: Step) -> bool:
         return False
 
 
+def recorded_seconds(steps: list[Step]) -> float:
+    """Seconds the steps took when they last ran (from their stamps)."""
+    total = 0.0
+    for step in steps:
+        try:
+            total += float(json.loads((step.output_dir / STAMP).read_text()).get("seconds", 0.0))
+        except (OSError, json.JSONDecodeError, ValueError):
+            pass
+    return total
+
+
 def run_steps(steps: list[Step], force: bool = False, log_dir: Path | None = None) -> float:
-    """Run the steps in order; returns the total seconds. Stops at the first failing step."""
+    """Run the steps in order; returns the seconds all of them took when last run (skipped ones
+    included, from their stamps). Stops at the first failing step."""
     start = time.monotonic()
     for i, step in enumerate(steps, start=1):
         prefix = f"[{i}/{len(steps)}] {step.name}"
@@ -74,6 +86,9 @@ def run_steps(steps: list[Step], force: bool = False, log_dir: Path | None = Non
             print("\n".join(tail), file=sys.stderr)
             raise SystemExit(f"{prefix}: failed (exit {proc.returncode}); full log: {log}")
         step.output_dir.mkdir(parents=True, exist_ok=True)
-        (step.output_dir / STAMP).write_text(json.dumps({"key": step.key(), "command": step.command}))
-        print(f"{prefix}: done in {time.monotonic() - t0:.0f} s", flush=True)
-    return time.monotonic() - start
+        seconds = time.monotonic() - t0
+        (step.output_dir / STAMP).write_text(
+            json.dumps({"key": step.key(), "command": step.command, "seconds": round(seconds, 1)}))
+        print(f"{prefix}: done in {seconds:.0f} s", flush=True)
+    print(f"all {len(steps)} steps up to date after {time.monotonic() - start:.0f} s", flush=True)
+    return recorded_seconds(steps)

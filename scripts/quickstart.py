@@ -18,45 +18,16 @@ import sys
 import time
 from pathlib import Path
 
-from scripts.pipeline import Step, run_steps
+from scripts.experiment import Experiment
+from scripts.pipeline import run_steps
 
-CONFIGS = Path("configs/quickstart")
-RUNS = Path("runs/quickstart")
-TEACHINGS = ("bayesian", "oracle")
-SUITES = ("flight", "hotel")
-LABELS = {"bayesian": "tiny student, Bayesian-taught", "oracle": "tiny student, oracle-taught"}
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-              "MPLBACKEND": "Agg"}
-
-
-def eval_dir(suite: str, teaching: str) -> Path:
-    return RUNS / "eval" / suite / teaching
-
-
-def build_steps() -> list[Step]:
-    overwrite = ["--overwrite", "true"]
-    steps = []
-    for t in TEACHINGS:
-        cfg = CONFIGS / f"teacher_{t}.yaml"
-        steps.append(Step(f"teacher {t}", ["-m", "teacher", "generate", "--config", str(cfg)],
-                          RUNS / "teacher" / t, [cfg], ONE_THREAD, overwrite, "manifest.json"))
-    for t in TEACHINGS:
-        cfg = CONFIGS / f"student_{t}.yaml"
-        steps.append(Step(f"student {t}", ["-m", "student.train", "--config", str(cfg)],
-                          RUNS / "student" / t, [cfg, CONFIGS / f"teacher_{t}.yaml"], ONE_THREAD,
-                          overwrite, "final"))
-    for suite in SUITES:
-        cfg = CONFIGS / f"eval_{suite}.yaml"
-        for t in TEACHINGS:
-            out = eval_dir(suite, t)
-            steps.append(Step(
-                f"eval {suite} {t}",
-                ["-m", "eval", "run", "--config", str(cfg), "--model", str(RUNS / "student" / t / "final"),
-                 "--label", LABELS[t], "--output_dir", str(out), "--name", f"quickstart_{suite}"],
-                out, [cfg, CONFIGS / f"student_{t}.yaml", CONFIGS / f"teacher_{t}.yaml"], ONE_THREAD,
-                overwrite, "results.json",
-            ))
-    return steps
+QUICKSTART = Experiment(
+    name="quickstart",
+    configs=Path("configs/quickstart"),
+    runs=Path("runs/quickstart"),
+    student_label="tiny student",
+    command="make quickstart",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,12 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="redo every step (make quickstart FORCE=1)")
     args = parser.parse_args(argv)
     start = time.monotonic()
-    elapsed = run_steps(build_steps(), force=args.force, log_dir=RUNS / "logs")
+    elapsed = run_steps(QUICKSTART.steps(), force=args.force, log_dir=QUICKSTART.runs / "logs")
     from scripts.report import write_quickstart_report
 
-    report = write_quickstart_report(
-        RUNS, {(s, t): eval_dir(s, t) for s in SUITES for t in TEACHINGS}, elapsed_s=elapsed
-    )
+    report = write_quickstart_report(QUICKSTART, elapsed_s=elapsed)
     print(f"report: {report}  (total {time.monotonic() - start:.0f} s)")
     return 0
 

