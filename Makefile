@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export OMP_NUM_THREADS ?= 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install test test-fast quickstart bench lint clean experiment-smollm2
+.PHONY: install test test-fast test-expensive quickstart bench lint clean experiment-smollm2
 
 install: $(STAMP)
 
@@ -25,10 +25,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m 'not expensive'
+
+test-expensive: $(STAMP)
+	$(PY) -m pytest -q -m expensive
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m 'not slow'
+	$(PY) -m pytest -q -m 'not slow and not expensive'
 
 quickstart: $(STAMP)
 	$(PY) -m scripts.quickstart $(if $(FORCE),--force,)

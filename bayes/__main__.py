@@ -1,4 +1,5 @@
-"""`python -m bayes <verb>`: simulate (the Bayesian Assistant's accuracy table)."""
+"""`python -m bayes <verb>`: simulate (the Bayesian Assistant's accuracy table), simulate-data,
+fit and noise-table (the population model of noisy users, docs/population.md)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import sys
 
 VERBS = {
     "simulate": ("bayes.simulate", "play the game with simulated users and the Bayesian Assistant"),
+    "simulate-data": ("bayes.simdata", "write simulated (noisy) users as a released-format interaction file"),
+    "fit": ("bayes.fit", "fit the PyMC population model (population, choice noise) to choice data"),
+    "noise-table": ("bayes.noise_table", "the paper's vs noise-aware assistants against noisy users"),
 }
 
 
@@ -13,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in VERBS:
         lines = ["usage: python -m bayes <verb> [--help] [--config FILE] [--key value ...]", "", "verbs:"]
-        lines += [f"  {name:<10} {help_}" for name, (_, help_) in VERBS.items()]
+        lines += [f"  {name:<13} {help_}" for name, (_, help_) in VERBS.items()]
         print("\n".join(lines), file=sys.stdout if not argv or argv[0] in ("-h", "--help") else sys.stderr)
         if argv and argv[0] not in ("-h", "--help"):
             print(f"error: unknown verb {argv[0]!r}", file=sys.stderr)

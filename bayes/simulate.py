@@ -20,6 +20,8 @@ from bayes.choice import Likelihood, user_picks
 from bayes.config import ConfigError, parse_config, to_dict
 from bayes.domains import DomainError, get_domain
 from bayes.hypotheses import user_weights, weight_grid
+from bayes.noise import consistency, noisy_picks
+from bayes.noise_prior import load_grid_prior
 from bayes.options import (
     STREAM_INTERACTION,
     rng_for,
@@ -30,6 +32,8 @@ from bayes.posterior import BayesianAssistant
 
 # Conversations processed together; the posterior matrix is (chunk, H) floats.
 MAX_CELLS_PER_CHUNK = 20_000_000
+# The noisy users' picks draw from their own stream, so the option sets do not change with noise.
+STREAM_USER_NOISE = 3
 
 
 @dataclass
@@ -48,6 +52,18 @@ class SimulateConfig:
     rounds: int = field(default=5, metadata={"help": "interaction rounds per conversation"})
     heldout_sets: int = field(default=100, metadata={"help": "held-out option sets shared by all users"})
     seed: int = field(default=0, metadata={"help": "random seed (users, option sets)"})
+    user_noise: Literal["none", "epsilon", "softmax"] = field(
+        default="none",
+        metadata={"help": "simulated users' choice noise in the interaction rounds (none: argmax); "
+                          "held-out accuracy is always scored against the user's noise-free best option"},
+    )
+    user_epsilon: float = field(default=0.1, metadata={"help": "users' random-pick probability (user_noise=epsilon)"})
+    user_temperature: float = field(default=0.1, metadata={"help": "users' softmax temperature (user_noise=softmax)"})
+    grid_prior: str | None = field(
+        default=None,
+        metadata={"help": "grid_prior.json (or a fit folder) from `bayes fit`: the assistant uses its prior "
+                          "and likelihood instead of the uniform prior and the likelihood keys"},
+    )
     json: bool = field(default=False, metadata={"help": "print one JSON object instead of a table"})
     progress: bool = field(default=True, metadata={"help": "show a progress bar"})
 
@@ -61,26 +77,46 @@ class SimulateConfig:
                     raise ValueError
             except ValueError:
                 raise ValueError(f"key 'users': expected 'all' or a positive integer, got {self.users!r}") from None
+        self.user_noise_model()  # validates user_epsilon / user_temperature
+
+    def user_noise_model(self) -> Likelihood:
+        kind = "indicator" if self.user_noise == "none" else self.user_noise
+        return Likelihood(kind, epsilon=self.user_epsilon, temperature=self.user_temperature)
 
 
 def make_assistant(config: SimulateConfig) -> BayesianAssistant:
     space = get_domain(config.domain)
+    if config.grid_prior is not None:
+        prior, likelihood = load_grid_prior(config.grid_prior, space)
+        return BayesianAssistant(space, likelihood=likelihood, rule=config.rule, prior=prior)
     likelihood = Likelihood(config.likelihood, epsilon=config.epsilon, temperature=config.temperature)
     return BayesianAssistant(space, likelihood=likelihood, rule=config.rule)
 
 
-def run(config: SimulateConfig) -> dict:
-    """Play the game and return accuracy after k = 0..rounds (and standard errors)."""
+def simulated_interactions(config: SimulateConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The conversations `run` plays: weights (C, F), options (C, R, O, F), picks (C, R), with
+    conversation c belonging to user c // conversations."""
     space = get_domain(config.domain)
-    assistant = make_assistant(config)
     weights = user_weights(space, config.users, seed=config.seed)
-    heldout = sample_heldout_sets(space, config.heldout_sets, config.seed)
-    n_users = len(weights)
-    # users x conversations, flattened: conversation c belongs to user c // conversations.
     conv_weights = np.repeat(weights, config.conversations, axis=0)
     rng = rng_for(config.seed, STREAM_INTERACTION)
     options = sample_interaction_rounds(space, conv_weights, config.rounds, rng)
     picks = user_picks(options, conv_weights)
+    if config.user_noise != "none":
+        picks = noisy_picks(options, conv_weights, config.user_noise_model(),
+                            rng_for(config.seed, STREAM_USER_NOISE))
+    return conv_weights, options, picks
+
+
+def run(config: SimulateConfig, assistant: BayesianAssistant | None = None) -> dict:
+    """Play the game and return accuracy after k = 0..rounds (and standard errors).
+
+    `assistant` replaces the one the config describes (noise-table passes fitted ones)."""
+    space = get_domain(config.domain)
+    assistant = assistant or make_assistant(config)
+    heldout = sample_heldout_sets(space, config.heldout_sets, config.seed)
+    conv_weights, options, picks = simulated_interactions(config)
+    n_users = len(conv_weights) // config.conversations
     heldout_picks = user_picks(np.broadcast_to(heldout, (len(conv_weights), *heldout.shape)), conv_weights)
 
     n_conv = len(conv_weights)
@@ -99,7 +135,7 @@ def run(config: SimulateConfig) -> dict:
     bar.close()
     per_user = correct.reshape(n_users, config.conversations, -1).mean(axis=1)
     stderr = per_user.std(axis=0, ddof=1) / np.sqrt(n_users) if n_users > 1 else np.zeros(config.rounds + 1)
-    return {
+    result = {
         "domain": space.name,
         "features": list(space.features),
         "rule": config.rule,
@@ -114,6 +150,12 @@ def run(config: SimulateConfig) -> dict:
         "inconsistent_fraction": [round(float(x) / n_conv, 6) for x in inconsistent],
         "config": to_dict(config),
     }
+    if config.user_noise != "none":
+        result["user_noise"] = config.user_noise_model().describe()
+        result["choice_consistency"] = round(consistency(options, conv_weights, picks), 6)
+    if config.grid_prior is not None:
+        result["grid_prior"] = config.grid_prior
+    return result
 
 
 def format_table(result: dict) -> str:
@@ -121,6 +163,13 @@ def format_table(result: dict) -> str:
         f"Bayesian Assistant on {result['domain']} ({result['users']} users x "
         f"{result['conversations_per_user']} conversation(s), {result['heldout_sets']} held-out sets, "
         f"rule={result['rule']}, likelihood={result['likelihood']}, seed={result['seed']})",
+    ]
+    if "user_noise" in result:
+        lines.append(f"users pick with noise {result['user_noise']}: {result['choice_consistency']:.3f} of "
+                     "their picks are their own best option; accuracy is against the noise-free best")
+    if "grid_prior" in result:
+        lines.append(f"assistant prior and likelihood from {result['grid_prior']}")
+    lines += [
         "",
         "| rounds | accuracy | s.e. |",
         "|---:|---:|---:|",
