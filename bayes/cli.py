@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
+from typing import Any
+
+from bayes.config import parse_config
 
 
 def dispatch(stage: str, verbs: dict[str, tuple[str, str]], argv: list[str] | None = None) -> int:
@@ -20,3 +24,24 @@ def dispatch(stage: str, verbs: dict[str, tuple[str, str]], argv: list[str] | No
             return 2
         return 0
     return importlib.import_module(verbs[argv[0]][0]).cli(argv[1:])
+
+
+def run_stage(
+    prog: str,
+    config_cls: type,
+    main: Callable[[Any], Any],
+    argv: list[str] | None = None,
+    description: str = "",
+    errors: tuple[type[BaseException], ...] = (),
+) -> tuple[int, Any]:
+    """Parse the stage's config, run `main(config)`, and turn bad input into one line and exit 2.
+
+    Every project error is a ValueError (or FileExistsError for an existing output); `errors` adds
+    stage-specific ones. Returns (exit code, what main returned or None).
+    """
+    config = parse_config(config_cls, argv, prog, description)
+    try:
+        return 0, main(config)
+    except (ValueError, OSError, *errors) as err:
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return 2, None

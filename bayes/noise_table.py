@@ -23,15 +23,14 @@ from typing import Literal
 import numpy as np
 
 from bayes.artifacts import (
-    OutputExistsError,
     atomic_output_dir,
     write_json,
     write_run_metadata,
     write_text,
 )
 from bayes.choice import Likelihood
-from bayes.config import ConfigError, parse_config
-from bayes.domains import DomainError, get_domain
+from bayes.cli import run_stage
+from bayes.domains import get_domain
 from bayes.hypotheses import weight_grid
 from bayes.noise import population_prior
 from bayes.posterior import BayesianAssistant
@@ -178,11 +177,4 @@ def main(config: NoiseTableConfig) -> list[dict]:
 
 
 def cli(argv: list[str] | None = None) -> int:
-    prog = "python -m bayes noise-table"
-    config = parse_config(NoiseTableConfig, argv, prog, __doc__ or "")
-    try:
-        main(config)
-    except (ConfigError, DomainError, OutputExistsError, ValueError) as err:
-        print(f"{prog}: error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return run_stage("python -m bayes noise-table", NoiseTableConfig, main, argv, __doc__ or "")[0]

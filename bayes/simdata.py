@@ -12,7 +12,6 @@ manifest.json. The option text is a plain numeric rendering; teacher/ owns real 
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -20,15 +19,15 @@ from typing import Literal
 import numpy as np
 
 from bayes.artifacts import (
-    OutputExistsError,
     atomic_output_dir,
     write_json,
     write_run_metadata,
     write_text,
 )
 from bayes.choice import Likelihood
-from bayes.config import ConfigError, parse_config
-from bayes.domains import DomainError, FeatureSpace, get_domain
+from bayes.cli import run_stage
+from bayes.config import ConfigError
+from bayes.domains import FeatureSpace, get_domain
 from bayes.hypotheses import user_weights
 from bayes.noise import consistency, noisy_picks, sample_population_users
 from bayes.options import rng_for, sample_interaction_rounds, sample_option_sets
@@ -148,11 +147,4 @@ def main(config: SimulateDataConfig) -> dict:
 
 
 def cli(argv: list[str] | None = None) -> int:
-    prog = "python -m bayes simulate-data"
-    config = parse_config(SimulateDataConfig, argv, prog, __doc__ or "")
-    try:
-        main(config)
-    except (ConfigError, DomainError, OutputExistsError, ValueError) as err:
-        print(f"{prog}: error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return run_stage("python -m bayes simulate-data", SimulateDataConfig, main, argv, __doc__ or "")[0]

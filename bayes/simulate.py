@@ -17,8 +17,9 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from bayes.choice import Likelihood, user_picks
-from bayes.config import ConfigError, parse_config, to_dict
-from bayes.domains import DomainError, get_domain
+from bayes.cli import run_stage
+from bayes.config import to_dict
+from bayes.domains import get_domain
 from bayes.hypotheses import user_weights, weight_grid
 from bayes.noise import consistency, noisy_picks
 from bayes.noise_prior import load_grid_prior
@@ -186,11 +187,4 @@ def main(config: SimulateConfig) -> dict:
 
 
 def cli(argv: list[str] | None = None) -> int:
-    prog = "python -m bayes simulate"
-    config = parse_config(SimulateConfig, argv, prog, __doc__ or "")
-    try:
-        main(config)
-    except (DomainError, ConfigError, ValueError) as err:
-        print(f"{prog}: error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return run_stage("python -m bayes simulate", SimulateConfig, main, argv, __doc__ or "")[0]

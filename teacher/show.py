@@ -3,11 +3,10 @@ with their provenance (user, weights, picks, the Bayesian predictions and predic
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from bayes.config import parse_config
+from bayes.cli import run_stage
 from teacher.dataset import DatasetError, load_teacher_dataset
 
 
@@ -50,11 +49,4 @@ def main(config: ShowConfig) -> None:
 
 
 def cli(argv: list[str] | None = None) -> int:
-    prog = "python -m teacher show"
-    config = parse_config(ShowConfig, argv, prog, __doc__ or "")
-    try:
-        main(config)
-    except DatasetError as err:
-        print(f"{prog}: error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return run_stage("python -m teacher show", ShowConfig, main, argv, __doc__ or "")[0]

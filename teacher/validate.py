@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from bayes.config import parse_config
+from bayes.cli import run_stage
 from bayes.domains import get_domain
 from bayes.posterior import BayesianAssistant
 from teacher.dataset import (
@@ -117,11 +117,4 @@ def main(config: ValidateConfig) -> dict:
 
 
 def cli(argv: list[str] | None = None) -> int:
-    prog = "python -m teacher validate"
-    config = parse_config(ValidateConfig, argv, prog, __doc__ or "")
-    try:
-        main(config)
-    except DatasetError as err:
-        print(f"{prog}: error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return run_stage("python -m teacher validate", ValidateConfig, main, argv, __doc__ or "")[0]
