@@ -30,6 +30,8 @@ class Step:
     # an interrupted run, whose output is unfinished, resumes instead).
     overwrite_args: list[str] = field(default_factory=list)
     finished_marker: str = ""  # a file whose presence in output_dir means a finished output
+    # for steps that only make a cache (no config): done whenever this file exists
+    done_when_exists: str = ""
 
     def key(self) -> str:
         h = hashlib.sha256(json.dumps(self.command).encode())
@@ -39,6 +41,8 @@ class Step:
 
 
 def is_done(step: Step) -> bool:
+    if step.done_when_exists and (step.output_dir / step.done_when_exists).exists():
+        return True
     stamp = step.output_dir / STAMP
     if not stamp.is_file():
         return False
