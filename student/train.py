@@ -129,6 +129,9 @@ def main(student: StudentArguments, sft: Any, model_args: Any) -> Path:
             )
         shutil.rmtree(partial, ignore_errors=True)
     state.wait_for_everyone()
+    # Tear the process group down before the interpreter exits: leaving gloo's threads to
+    # process exit aborted a rank now and then ("terminate called without an active exception").
+    state.destroy_process_group()
     return final
 
 
