@@ -1,5 +1,5 @@
 """`python -m bayes <verb>`: simulate (the Bayesian Assistant's accuracy table), simulate-data,
-fit and noise-table (the population model of noisy users, docs/population.md)."""
+fit and noise-table (the population model of noisy users, README, "Noisy and human users")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`python -m student.loss_modes`: train the tiny student once per loss mode on the same teacher
-dataset and score both on held-out users' conversations (docs/student.md, "Loss modes").
+dataset and score both on held-out users' conversations (README, "Loss modes").
 
 Scoring: for every round r of a held-out conversation, the context is the conversation up to the
 question of round r (earlier answers are the teacher's, as in training); each candidate answer
