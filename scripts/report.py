@@ -193,12 +193,13 @@ def write_smollm2_report(experiment, elapsed_s: float) -> Path:
     ]
     discussion = [
         "The paper's students are 7–9B models fine-tuned on 31,200 records on GPUs. This run's "
-        "defaults are the short CPU path (a couple of hundred conversations, a dozen LoRA steps, a "
-        "dozen evaluation users): it proves that a real pretrained model goes through every stage, "
-        "and its numbers are expected to differ from the paper's — "
+        "defaults are the short CPU path (a few LoRA steps on a few dozen conversations and a handful "
+        "of evaluation users; the exact sizes are under Runs above and in the tables' headings): it "
+        "proves that a real pretrained model goes through every stage, and its numbers are expected "
+        "to differ from the paper's — "
         "`../shared/docs/pilot-tiny-students.md` (point 7) found that 648 conversations teach "
-        "SmolLM2 the answer format only. Standard errors over a dozen users are several points wide: "
-        "differences smaller than that are noise. For a real run use `make experiment-smollm2 "
+        "SmolLM2 the answer format only. Standard errors over a handful of users are many points wide: "
+        "differences smaller than two of them are noise. For a real run use `make experiment-smollm2 "
         "ARGS=--real` (4,990 conversations, one epoch, all 125 held-out users, 100 sets: hours here, "
         "minutes on a GPU).",
     ]

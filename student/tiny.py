@@ -4,7 +4,7 @@ randomly initialised Llama model, saved as a normal transformers folder with a c
 The tokenizer splits text only at ", " and line breaks before learning merges, so a frequent
 displayed value ("departure time: 07:36 AM, ", "The best option is Flight 2.") becomes one token
 once the vocabulary is large enough: the compact, domain-aware encoding a from-scratch student
-needs (docs/pilot-tiny-students.md). Bytes outside the training text still encode (byte-level
+needs (../shared/docs/pilot-tiny-students.md). Bytes outside the training text still encode (byte-level
 alphabet), so any text round-trips.
 """
 
