@@ -12,6 +12,9 @@ from bayes.domains import FeatureSpace
 NUM_OPTIONS = 3
 STREAM_HELDOUT = 1
 STREAM_INTERACTION = 2
+# Noisy users' picks draw from their own stream, so the option sets do not change with the noise
+# (bayes simulate, teacher generate and eval run all use it).
+STREAM_USER_NOISE = 3
 
 
 def rng_for(seed: int, stream: int, *extra: int) -> np.random.Generator:

@@ -25,6 +25,7 @@ from bayes.noise import consistency, noisy_picks
 from bayes.noise_prior import load_grid_prior
 from bayes.options import (
     STREAM_INTERACTION,
+    STREAM_USER_NOISE,
     rng_for,
     sample_heldout_sets,
     sample_interaction_rounds,
@@ -33,8 +34,6 @@ from bayes.posterior import BayesianAssistant
 
 # Conversations processed together; the posterior matrix is (chunk, H) floats.
 MAX_CELLS_PER_CHUNK = 20_000_000
-# The noisy users' picks draw from their own stream, so the option sets do not change with noise.
-STREAM_USER_NOISE = 3
 
 
 @dataclass

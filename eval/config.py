@@ -12,7 +12,8 @@ from typing import Literal
 # What a run log must agree on to be resumed (eval.protocol.UnitLog).
 IDENTITY_KEYS = (
     "source", "domain", "path", "heldout_path", "user_split", "users", "rounds", "heldout_sets",
-    "seed", "mode", "model", "backend", "answer",
+    "seed", "mode", "model", "backend", "answer", "user_noise", "user_epsilon", "user_temperature",
+    "grid_prior",
 )
 
 
@@ -37,6 +38,16 @@ class EvalConfig:
     rounds: int = field(default=5, metadata={"help": "interaction rounds; accuracy is reported after k = 0..rounds"})
     heldout_sets: int = field(default=100, metadata={"help": "held-out option sets per user (shared by all users)"})
     seed: int = field(default=0, metadata={"help": "seed of users, option sets and the random player"})
+    user_noise: Literal["none", "epsilon", "softmax"] = field(
+        default="none",
+        metadata={"help": "simulated users' picks in the interaction rounds: noise-free (the paper's), "
+                          "uniformly random with probability user_epsilon, or softmax with user_temperature; "
+                          "held-out answers are always the user's noise-free best option"})
+    user_epsilon: float = field(default=0.1, metadata={"help": "users' random-pick probability (user_noise=epsilon)"})
+    user_temperature: float = field(default=0.1, metadata={"help": "users' softmax temperature (user_noise=softmax)"})
+    grid_prior: str = field(default="", metadata={
+        "help": "grid_prior.json (or a `bayes fit` folder): the prior and likelihood of the noise-aware reference "
+                "player bayes:noise-aware (without it: the users' own noise model, uniform prior)"})
     mode: Literal["interactive", "teacher-forced"] = field(
         default="interactive",
         metadata={"help": "interactive: the model's own recommendations stay in context (the paper's protocol); "
@@ -88,5 +99,11 @@ class EvalConfig:
                     raise ValueError
             except ValueError:
                 raise ValueError(f"key 'users': expected 'all' or a positive integer, got {self.users!r}") from None
+        if self.user_noise != "none" and self.source != "simulated":
+            raise ValueError(f"key 'user_noise': only simulated users can be made noisy (source={self.source})")
+        if not 0.0 <= self.user_epsilon <= 1.0:
+            raise ValueError(f"key 'user_epsilon': expected a probability in [0, 1], got {self.user_epsilon}")
+        if self.user_temperature <= 0:
+            raise ValueError(f"key 'user_temperature': expected a positive number, got {self.user_temperature}")
         if self.source in ("released", "webshop") and not self.path:
             raise ValueError(f"key 'path': source={self.source} needs the released file or folder")

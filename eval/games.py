@@ -16,11 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes.choice import user_picks
+from bayes.choice import Likelihood, user_picks
 from bayes.domains import FeatureSpace, get_domain
 from bayes.hypotheses import user_ids, user_weights
+from bayes.noise import noisy_picks
+from bayes.noise_prior import GridPriorError, load_grid_prior
 from bayes.options import (
     STREAM_INTERACTION,
+    STREAM_USER_NOISE,
     rng_for,
     sample_heldout_sets,
     sample_interaction_rounds,
@@ -71,6 +74,11 @@ class Game:
     ba_predictive: np.ndarray | None = None  # (U, K, S, O) posterior predictive
     inconsistent: np.ndarray | None = None  # (U,) a pick the indicator likelihood cannot explain
     data_ids: dict = field(default_factory=dict)
+    # The noise-aware Bayesian Assistant (a fitted grid prior, or the users' own noise model),
+    # posterior-mean rule: (U, K, S) and (U, K, S, O); None when the suite has no noise model.
+    noise_aware_predictions: np.ndarray | None = None
+    noise_aware_predictive: np.ndarray | None = None
+    noise_aware_label: str = ""
 
     @property
     def num_users(self) -> int:
@@ -120,12 +128,14 @@ def _sample_rows(n_total: int, users: str, seed: int, where: str) -> np.ndarray:
 
 
 def bayes_heldout(
-    space: FeatureSpace, options: np.ndarray, picks: np.ndarray, heldout: np.ndarray
+    space: FeatureSpace, options: np.ndarray, picks: np.ndarray, heldout: np.ndarray,
+    assistant: BayesianAssistant | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The Bayesian Assistant (indicator likelihood) after k = 0..R observed picks, on shared
-    held-out sets: predictions (U, R+1, S) by the posterior-mean rule, the posterior predictive
-    (U, R+1, S, O), its predictions before each interaction round (U, R), inconsistent (U,)."""
-    assistant = BayesianAssistant(space, rule="mean")
+    """The Bayesian Assistant (the paper's: indicator likelihood, uniform prior, unless `assistant`
+    is given) after k = 0..R observed picks, on shared held-out sets: predictions (U, R+1, S) by
+    the posterior-mean rule, the posterior predictive (U, R+1, S, O), its predictions before each
+    interaction round (U, R), inconsistent (U,)."""
+    assistant = assistant or BayesianAssistant(space, rule="mean")
     n_users, n_rounds = picks.shape
     n_sets, n_options = heldout.shape[:2]
     n_hyp = len(assistant.hypotheses)
@@ -174,7 +184,7 @@ def _numeric_game(config: EvalConfig, space: FeatureSpace, template: DomainTempl
     if heldout_lines is None:
         heldout_lines = [template.option_lines(o, space) for o in heldout]
     k_values = list(range(picks.shape[1] + 1))
-    return Game(
+    game = Game(
         name=config.name, kind=space.kind, space=space, template=template, user_ids=ids,
         weights=weights, options=options, round_lines=round_lines, picks=picks, k_values=k_values,
         heldout_picks=np.broadcast_to(heldout_picks[:, None], (len(weights), len(k_values), len(heldout))),
@@ -182,6 +192,36 @@ def _numeric_game(config: EvalConfig, space: FeatureSpace, template: DomainTempl
         ba_round_predictions=round_preds, ba_predictions=preds, ba_predictive=predictive,
         inconsistent=inconsistent, data_ids=data_ids,
     )
+    aware = noise_aware_assistant(config, space)
+    if aware is not None:
+        assistant, game.noise_aware_label = aware
+        game.noise_aware_predictions, game.noise_aware_predictive, _, _ = bayes_heldout(
+            space, options, picks, heldout, assistant)
+    return game
+
+
+def user_noise_model(config: EvalConfig) -> Likelihood | None:
+    """How simulated users pick in the interaction rounds (None: the paper's noise-free user)."""
+    if config.user_noise == "none":
+        return None
+    return Likelihood(config.user_noise, epsilon=config.user_epsilon, temperature=config.user_temperature)
+
+
+def noise_aware_assistant(config: EvalConfig, space: FeatureSpace) -> tuple[BayesianAssistant, str] | None:
+    """The assistant of the bayes:noise-aware player and its label: the fitted prior and likelihood
+    of `grid_prior`, else the users' own noise model with a uniform prior; None without either."""
+    if config.grid_prior:
+        try:
+            prior, likelihood = load_grid_prior(config.grid_prior, space)
+        except GridPriorError as err:
+            raise GameError(f"key 'grid_prior': {err}") from None
+        return (BayesianAssistant(space, likelihood=likelihood, prior=prior, rule="mean"),
+                f"Bayesian Assistant (fitted prior, {likelihood.describe()})")
+    noise = user_noise_model(config)
+    if noise is None:
+        return None
+    return (BayesianAssistant(space, likelihood=noise, rule="mean"),
+            f"Bayesian Assistant (noise-aware, {noise.describe()})")
 
 
 def simulated_game(config: EvalConfig) -> Game:
@@ -195,9 +235,20 @@ def simulated_game(config: EvalConfig) -> Game:
     heldout = _heldout_sets(config, space)
     options = sample_interaction_rounds(space, weights, config.rounds, rng_for(config.seed, STREAM_INTERACTION))
     picks = user_picks(options, weights)
+    noise = user_noise_model(config)
+    if noise is not None:  # drawn as `bayes simulate --user_noise ...` draws them
+        picks = noisy_picks(options, weights, noise, rng_for(config.seed, STREAM_USER_NOISE))
     ids = user_ids(space, weights)
     data_ids = {"source": f"simulated {space.name} seed={config.seed}", "users": len(ids),
                 "user_ids_sha256": _ids_digest(ids), **_heldout_id(config)}
+    if noise is not None:
+        data_ids["user_noise"] = noise.describe()
+        data_ids["choice_consistency"] = float((picks == user_picks(options, weights)).mean())
+    if config.grid_prior:
+        prior_file = Path(config.grid_prior)
+        prior_file = prior_file / "grid_prior.json" if prior_file.is_dir() else prior_file
+        if prior_file.is_file():
+            data_ids["grid_prior_sha256"] = _sha256(prior_file)
     return _numeric_game(config, space, _template(space.kind), ids, weights, options, picks, None,
                          heldout, None, data_ids)
 

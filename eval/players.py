@@ -5,6 +5,8 @@ models so that a reader can see what a student has to beat.
 |---|---|---|
 | bayes:mean | the Bayesian Assistant, posterior-mean rule (the paper's) | flight*, hotel |
 | bayes:vote | the Bayesian Assistant, posterior-predictive vote | flight*, hotel |
+| bayes:noise-aware | the Bayesian Assistant with a fitted prior and likelihood (`grid_prior`) or
+  the simulated users' own noise model (`user_noise`), posterior-mean rule | flight*, hotel |
 | random | a uniformly random option (seeded) | all |
 | oracle | knows the user's weights: the user's own pick (upper bound) | all |
 | cheapest | the lowest price, ties to the lowest option number | domains with a price |
@@ -56,6 +58,14 @@ def bayes_vote(game: Game, seed: int) -> Play:
     return best_option(np.round(game.ba_predictive, REWARD_DECIMALS)), game.ba_predictive
 
 
+def bayes_noise_aware(game: Game, seed: int) -> Play:
+    _need_numbers(game, "bayes:noise-aware")
+    if game.noise_aware_predictions is None:
+        raise PlayerError("player 'bayes:noise-aware' needs a noise model: set grid_prior (a `bayes fit` "
+                          "folder) or user_noise (epsilon or softmax) in the suite")
+    return game.noise_aware_predictions, game.noise_aware_predictive
+
+
 def random_player(game: Game, seed: int) -> Play:
     u, k, s, o = _shape(game)
     preds = rng_for(seed, STREAM_RANDOM_PLAYER).integers(o, size=(u, k, s))
@@ -94,6 +104,7 @@ def preference_direction(game: Game, seed: int) -> Play:
 PLAYERS: dict[str, Callable[[Game, int], Play]] = {
     "bayes:mean": bayes_mean,
     "bayes:vote": bayes_vote,
+    "bayes:noise-aware": bayes_noise_aware,
     "random": random_player,
     "oracle": oracle,
     "cheapest": cheapest,
@@ -102,11 +113,18 @@ PLAYERS: dict[str, Callable[[Game, int], Play]] = {
 LABELS = {
     "bayes:mean": "Bayesian Assistant (mean)",
     "bayes:vote": "Bayesian Assistant (vote)",
+    "bayes:noise-aware": "Bayesian Assistant (noise-aware)",
     "random": "Random",
     "oracle": "Oracle (knows the weights)",
     "cheapest": "Cheapest option",
     "preference-direction": "Preference-direction rule",
 }
+
+
+def label(name: str, game: Game) -> str:
+    if name == "bayes:noise-aware" and game.noise_aware_label:
+        return game.noise_aware_label
+    return LABELS[name]
 
 
 def is_player(name: str) -> bool:

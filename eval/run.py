@@ -91,7 +91,7 @@ def reference_results(game: Game, config: EvalConfig) -> tuple[dict, list[str]]:
         except players.PlayerError as err:
             skipped.append(str(err))
             continue
-        refs[name] = {"label": players.LABELS[name], **summarize(units, game.k_values, game.num_users)}
+        refs[name] = {"label": players.label(name, game), **summarize(units, game.k_values, game.num_users)}
     return refs, skipped
 
 
@@ -109,7 +109,7 @@ def run(config: EvalConfig) -> dict:
     game = build_game(config)
     if players.is_player(config.model):
         units = player_units(config.model, game, config.seed)
-        label = config.label or players.LABELS[config.model]
+        label = config.label or players.label(config.model, game)
     else:
         identity = {k: getattr(config, k) for k in IDENTITY_KEYS}
         log = UnitLog(out / "units.jsonl", identity, resume=config.resume)

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
-from bayes.choice import user_picks
+from bayes.choice import Likelihood, user_picks
 from bayes.domains import FeatureSpace
 from bayes.hypotheses import user_ids
-from bayes.options import STREAM_INTERACTION, rng_for, sample_interaction_rounds
+from bayes.noise import noisy_picks
+from bayes.options import STREAM_INTERACTION, STREAM_USER_NOISE, rng_for, sample_interaction_rounds
 from bayes.posterior import BayesianAssistant
 
 
@@ -88,16 +89,20 @@ def simulate_conversations(
     rounds: int,
     seed: int,
     progress: bool = False,
+    user_noise: Likelihood | None = None,
 ) -> ConversationBatch:
     """Each user (row of `weights`) plays `conversations_per_user` conversations of `rounds` rounds.
 
-    Option sets have a unique best option for the user; the user picks it (the paper's user).
+    Option sets have a unique best option for the user; the user picks it (the paper's user), or,
+    with `user_noise`, picks from that noise model (drawn as `bayes simulate --user_noise` draws).
     """
     space = assistant.space
     weights = np.asarray(weights, dtype=np.float64)
     conv_weights = np.repeat(weights, conversations_per_user, axis=0)
     options = sample_interaction_rounds(space, conv_weights, rounds, rng_for(seed, STREAM_INTERACTION))
     picks = user_picks(options, conv_weights)
+    if user_noise is not None and user_noise.kind != "indicator":
+        picks = noisy_picks(options, conv_weights, user_noise, rng_for(seed, STREAM_USER_NOISE))
     predictions, predictive = bayes_predictions(assistant, options, picks, progress=progress)
     return ConversationBatch(
         space=space,

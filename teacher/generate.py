@@ -37,6 +37,7 @@ from bayes.artifacts import (
 from bayes.choice import Likelihood
 from bayes.config import ConfigError, parse_config, to_dict
 from bayes.domains import DomainError, get_domain
+from bayes.noise_prior import GridPriorError, load_grid_prior
 from bayes.posterior import BayesianAssistant
 from teacher.card import card_text
 from teacher.conversations import ConversationBatch, simulate_conversations
@@ -77,6 +78,14 @@ class GenerateConfig:
     )
     epsilon: float = field(default=0.1, metadata={"help": "random-pick probability (likelihood=epsilon)"})
     temperature: float = field(default=0.1, metadata={"help": "softmax temperature (likelihood=softmax)"})
+    grid_prior: str = field(default="", metadata={
+        "help": "grid_prior.json (or a `bayes fit` folder): the assistant uses the fitted population prior and "
+                "noise likelihood instead of a uniform prior and `likelihood` (noise-aware Bayesian teaching)"})
+    user_noise: Literal["none", "epsilon", "softmax"] = field(
+        default="none", metadata={"help": "simulated users' picks: noise-free (the paper's), uniformly random "
+                                          "with probability user_epsilon, or softmax with user_temperature"})
+    user_epsilon: float = field(default=0.1, metadata={"help": "users' random-pick probability (user_noise=epsilon)"})
+    user_temperature: float = field(default=0.1, metadata={"help": "users' softmax temperature (user_noise=softmax)"})
     template: str = field(
         default="", metadata={"help": "text template: a YAML path, or empty for the domain's built-in one"}
     )
@@ -92,8 +101,17 @@ class GenerateConfig:
         self.users = str(self.users)
         if self.users != "all" and not (self.users.isdigit() and int(self.users) >= 1):
             raise ValueError(f"key 'users': expected 'all' or a positive integer, got {self.users!r}")
+        self.user_noise_model()  # validates user_epsilon / user_temperature
         if not 0.0 < self.heldout_fraction < 1.0:
             raise ValueError(f"key 'heldout_fraction': expected a number in (0, 1), got {self.heldout_fraction}")
+
+    def user_noise_model(self) -> Likelihood | None:
+        if self.user_noise == "none":
+            return None
+        try:
+            return Likelihood(self.user_noise, epsilon=self.user_epsilon, temperature=self.user_temperature)
+        except ValueError as err:
+            raise ValueError(f"key 'user_{'epsilon' if self.user_noise == 'epsilon' else 'temperature'}': {err}") from None
 
 
 def select_users(config: GenerateConfig) -> np.ndarray:
@@ -109,8 +127,13 @@ def select_users(config: GenerateConfig) -> np.ndarray:
 
 
 def make_assistant(config: GenerateConfig) -> BayesianAssistant:
+    """The teacher: the paper's assistant by default; with `grid_prior`, the noise-aware one."""
+    space = get_domain(config.domain)
+    if config.grid_prior:
+        prior, likelihood = load_grid_prior(config.grid_prior, space)
+        return BayesianAssistant(space, likelihood=likelihood, rule=config.rule, prior=prior)
     likelihood = Likelihood(config.likelihood, epsilon=config.epsilon, temperature=config.temperature)
-    return BayesianAssistant(get_domain(config.domain), likelihood=likelihood, rule=config.rule)
+    return BayesianAssistant(space, likelihood=likelihood, rule=config.rule)
 
 
 def build_columns(
@@ -131,6 +154,17 @@ def build_columns(
         fingerprint.update(canonical_line(record).encode() + b"\n")
         jsonl.append(json.dumps({"idx": record["idx"], "messages": record["messages"]}))
     return columns, fingerprint.hexdigest(), jsonl
+
+
+def grid_prior_id(config: GenerateConfig) -> dict[str, str]:
+    """The fitted prior's file and sha256, for the manifest (empty without one)."""
+    if not config.grid_prior:
+        return {}
+    import hashlib
+
+    path = Path(config.grid_prior)
+    path = path / "grid_prior.json" if path.is_dir() else path
+    return {"grid_prior": str(path), "grid_prior_sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
 def command_line(config: GenerateConfig) -> str:
@@ -157,7 +191,8 @@ def main(config: GenerateConfig, command: str | None = None) -> dict[str, Any]:
     weights = select_users(config)
 
     batch = simulate_conversations(assistant, weights, config.conversations_per_user, config.rounds,
-                                   config.seed, progress=config.progress)
+                                   config.seed, progress=config.progress,
+                                   user_noise=config.user_noise_model())
     columns, fingerprint, jsonl = build_columns(batch, template, config)
     n_records = len(columns["idx"])
     said = np.asarray(batch.bayes_predictions if config.teaching == "bayesian" else batch.picks)
@@ -186,7 +221,8 @@ def main(config: GenerateConfig, command: str | None = None) -> dict[str, Any]:
         stats["elapsed_s"] = round(time.perf_counter() - started, 2)
         manifest = write_run_metadata(
             tmp, STAGE, config, seed=config.seed,
-            inputs={"template": template.source, "hypotheses": len(assistant.hypotheses)},
+            inputs={"template": template.source, "hypotheses": len(assistant.hypotheses),
+                    **grid_prior_id(config)},
             extra=stats,
         )
     return manifest
@@ -197,7 +233,8 @@ def cli(argv: list[str] | None = None) -> int:
     config = parse_config(GenerateConfig, argv, prog, __doc__ or "")
     try:
         manifest = main(config, command=shlex.join(["python", "-m", "teacher", "generate", *(sys.argv[1:] if argv is None else argv)]))
-    except (ConfigError, DomainError, TemplateError, SchemaError, OutputExistsError, ValueError) as err:
+    except (ConfigError, DomainError, TemplateError, SchemaError, OutputExistsError, GridPriorError,
+            ValueError) as err:
         print(f"{prog}: error: {err}", file=sys.stderr)
         return 2
     print(f"wrote {manifest['records']} records ({manifest['conversations']} conversations of "

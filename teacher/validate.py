@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from bayes.cli import run_stage
 from bayes.domains import get_domain
+from bayes.noise_prior import GridPriorError
 from bayes.posterior import BayesianAssistant
 from teacher.dataset import (
     JSONL,
@@ -59,7 +60,7 @@ def folder_assistant(dataset_dir: str) -> BayesianAssistant:
         return BayesianAssistant(get_domain("flight"))
     try:
         return make_assistant(config_from_file(GenerateConfig, path))
-    except ConfigError as err:
+    except (ConfigError, GridPriorError) as err:
         raise DatasetError(str(err)) from None
 
 
@@ -72,7 +73,9 @@ def check_teacher(ds, indices, progress: bool, where: str) -> None:
         rec = ds[i]
         if rec["domain"] not in cache:
             space = get_domain(rec["domain"])
-            assistant = BayesianAssistant(space, likelihood=configured.likelihood, rule=configured.rule)
+            prior = configured.prior if configured.space.name == space.name else None
+            assistant = BayesianAssistant(space, likelihood=configured.likelihood, rule=configured.rule,
+                                          prior=prior)
             cache[rec["domain"]] = (space, load_template(space.kind), assistant)
         space, template, assistant = cache[rec["domain"]]
         options, said, preferred = replay_text(rec, template, space)

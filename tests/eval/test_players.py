@@ -84,3 +84,48 @@ def test_webshop_players(paper_data):
     assert all(r["accuracy"] == 1.0 for r in accuracy("oracle", game))
     with pytest.raises(PlayerError, match="numeric option features"):
         play("bayes:mean", game, 0)
+
+
+# -- noisy simulated users and the noise-aware assistant (issue 6) ----------------------------
+NOISY = {"users": "60", "heldout_sets": 25, "seed": 4}
+
+
+def test_noisy_users_reproduce_bayes_simulate_for_the_paper_and_noise_aware_assistants():
+    for kind, key, level in (("epsilon", "epsilon", 0.3), ("softmax", "temperature", 0.2)):
+        game = build_game(EvalConfig(**NOISY, user_noise=kind, **{f"user_{key}": level}))
+        paper = simulate(SimulateConfig(**NOISY, user_noise=kind, **{f"user_{key}": level}, progress=False))
+        matched = simulate(SimulateConfig(**NOISY, user_noise=kind, **{f"user_{key}": level},
+                                          likelihood=kind, **{key: level}, progress=False))
+        assert [round(r["accuracy"], 6) for r in accuracy("bayes:mean", game)] == paper["accuracy"]
+        assert [round(r["accuracy"], 6) for r in accuracy("bayes:noise-aware", game)] == matched["accuracy"]
+        assert paper["accuracy"] != matched["accuracy"]
+        # held-out answers are the user's noise-free best option: the oracle stays perfect
+        assert all(r["accuracy"] == 1.0 for r in accuracy("oracle", game))
+        assert game.data_ids["choice_consistency"] < 0.95
+
+
+def test_noise_aware_player_with_a_fitted_grid_prior_reproduces_bayes_simulate(tmp_path):
+    from bayes.choice import Likelihood
+    from bayes.domains import get_domain
+    from bayes.hypotheses import weight_grid
+    from bayes.noise import population_prior
+    from bayes.noise_prior import write_grid_prior
+
+    prior = population_prior(np.array([0.2, -0.6, 0.0, -0.8]), np.array([0.8, 0.5, 1.0, 0.4]), weight_grid(4))
+    write_grid_prior(tmp_path / "grid_prior.json", get_domain("flight"), prior,
+                     Likelihood("epsilon", epsilon=0.2))
+    game = build_game(EvalConfig(**NOISY, user_noise="epsilon", user_epsilon=0.2, grid_prior=str(tmp_path)))
+    expected = simulate(SimulateConfig(**NOISY, user_noise="epsilon", user_epsilon=0.2,
+                                       grid_prior=str(tmp_path), progress=False))
+    assert [round(r["accuracy"], 6) for r in accuracy("bayes:noise-aware", game)] == expected["accuracy"]
+    assert "fitted prior" in game.noise_aware_label and "grid_prior_sha256" in game.data_ids
+
+
+def test_noise_aware_player_needs_a_noise_model_and_released_users_cannot_be_made_noisy():
+    game = build_game(EvalConfig(users="5", heldout_sets=3))
+    with pytest.raises(PlayerError, match="grid_prior .* or user_noise"):
+        play("bayes:noise-aware", game, 0)
+    with pytest.raises(ValueError, match="key 'user_noise'"):
+        EvalConfig(source="released", path="x.jsonl", user_noise="epsilon")
+    with pytest.raises(ValueError, match="key 'user_temperature'"):
+        EvalConfig(user_noise="softmax", user_temperature=0)
