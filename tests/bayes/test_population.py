@@ -109,7 +109,7 @@ def test_diagnose_names_the_parameters_that_fail():
 
 
 @pytest.mark.slow
-@pytest.mark.expensive  # ~9 minutes of NUTS on 2 cores: `make test-expensive`, not `make test`
+@pytest.mark.expensive  # 4 chains of NUTS, one after another: ~35 min on a busy core; `make test-expensive`
 def test_parameter_recovery_at_the_size_of_the_human_file():
     """500 users x 5 rounds from a known population with softmax noise (76% of picks are the
     user's best): every true parameter inside its 94% HDI, r-hat < 1.01, no divergences."""
@@ -117,7 +117,7 @@ def test_parameter_recovery_at_the_size_of_the_human_file():
     grid = weight_grid(4)
     _, options, picks = simulate(space, TRUE_MEAN, TRUE_SCALE, TRUE_BETA, 500, seed=0)
     model = population.build_model(options, picks, grid, space.features)
-    idata = population.sample(model, draws=1000, tune=1000, chains=2, cores=1, seed=1,
+    idata = population.sample(model, draws=1000, tune=1000, chains=4, cores=1, seed=1,
                               target_accept=0.95, progressbar=False)
     diag = population.diagnose(idata)
     assert diag.divergences == 0
