@@ -67,7 +67,7 @@ def verdict(lines: dict[str, list[dict]], students: list[str]) -> str:
         if acc5 - random < NEAR_CHANCE_POINTS:
             sentences.append(
                 f"The {s} reaches {acc5:.1f}% after 5 rounds, within {NEAR_CHANCE_POINTS:.0f} points of "
-                f"random ({random:.1f}%): it learned the answer format, not the user."
+                f"random ({random:.1f}%): no sign that it infers the user's preferences."
             )
         else:
             beats = "beats" if rule is not None and acc5 > rule else "does not beat"
