@@ -30,7 +30,7 @@ def test_two_process_cpu_run_through_accelerate(teacher_dir, tmp_path):
            "--num_cpu_threads_per_process", "1", "--main_process_port", port, "-m", "student.train",
            "--teacher_dataset", str(teacher_dir), "--output_dir", str(out), "--max_steps", "3", *flags]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     manifest = json.loads((out / "final" / "manifest.json").read_text())
     assert manifest["num_processes"] == 2
