@@ -23,6 +23,12 @@ LEVELS = np.asarray(WEIGHT_LEVELS)
 ZERO_LEVEL = WEIGHT_LEVELS.index(0.0)
 
 
+def user_noise_model(user_noise: str, epsilon: float, temperature: float) -> Likelihood:
+    """The simulated users' choice model: `none` is the paper's deterministic (indicator) user."""
+    return Likelihood("indicator" if user_noise == "none" else user_noise, epsilon=epsilon,
+                      temperature=temperature)
+
+
 def noisy_picks(
     options: np.ndarray, weights: np.ndarray, noise: Likelihood, rng: np.random.Generator
 ) -> np.ndarray:

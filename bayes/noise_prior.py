@@ -8,6 +8,7 @@ imports PyMC) and teacher/ stay light.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,18 @@ def write_grid_prior(
     })
 
 
+def grid_prior_file(path: str | Path) -> Path:
+    """`grid_prior.json` itself, or the one inside a `bayes fit` folder."""
+    path = Path(path)
+    return path / FILENAME if path.is_dir() else path
+
+
+def grid_prior_id(path: str | Path) -> dict[str, str]:
+    """The prior file's path and sha256, for the manifests of the runs that use it."""
+    file = grid_prior_file(path)
+    return {"grid_prior": str(file), "grid_prior_sha256": hashlib.sha256(file.read_bytes()).hexdigest()}
+
+
 def load_grid_prior(
     path: str | Path, space: FeatureSpace | None = None
 ) -> tuple[np.ndarray, Likelihood]:
@@ -59,9 +72,7 @@ def load_grid_prior(
 
     With `space`, the file's domain features must match it. Errors name the file and key.
     """
-    path = Path(path)
-    if path.is_dir():
-        path = path / FILENAME
+    path = grid_prior_file(path)
     if not path.is_file():
         raise GridPriorError(f"{path}: file not found (expected a {FILENAME} written by `bayes fit`)")
     try:
@@ -102,6 +113,6 @@ def noise_aware_assistant(
     path = Path(fit_dir)
     prior, likelihood = load_grid_prior(path, space)
     if space is None:
-        obj = json.loads((path / FILENAME if path.is_dir() else path).read_text())
+        obj = json.loads(grid_prior_file(path).read_text())
         space = get_domain(obj["domain"])
     return BayesianAssistant(space, likelihood=likelihood, rule=rule, prior=prior)

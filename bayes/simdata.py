@@ -24,12 +24,11 @@ from bayes.artifacts import (
     write_run_metadata,
     write_text,
 )
-from bayes.choice import Likelihood
 from bayes.cli import run_stage
 from bayes.config import ConfigError
 from bayes.domains import FeatureSpace, get_domain
 from bayes.hypotheses import user_weights
-from bayes.noise import consistency, noisy_picks, sample_population_users
+from bayes.noise import consistency, noisy_picks, sample_population_users, user_noise_model
 from bayes.options import rng_for, sample_interaction_rounds, sample_option_sets
 
 STREAM_USERS = 11
@@ -69,16 +68,7 @@ class SimulateDataConfig:
             raise ValueError(f"key 'users': expected 'all' or a positive integer, got {self.users!r}")
         if any(s <= 0 for s in self.population_scale):
             raise ValueError(f"key 'population_scale': expected positive numbers, got {self.population_scale}")
-        Likelihood(user_likelihood_kind(self.user_noise), epsilon=self.user_epsilon,
-                   temperature=self.user_temperature)  # validates the noise level
-
-
-def user_likelihood_kind(user_noise: str) -> str:
-    return "indicator" if user_noise == "none" else user_noise
-
-
-def user_noise_model(user_noise: str, epsilon: float, temperature: float) -> Likelihood:
-    return Likelihood(user_likelihood_kind(user_noise), epsilon=epsilon, temperature=temperature)
+        user_noise_model(self.user_noise, self.user_epsilon, self.user_temperature)  # validates the level
 
 
 def option_text(space: FeatureSpace, index: int, values: np.ndarray) -> str:

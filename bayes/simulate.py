@@ -21,7 +21,7 @@ from bayes.cli import run_stage
 from bayes.config import to_dict
 from bayes.domains import get_domain
 from bayes.hypotheses import user_weights, weight_grid
-from bayes.noise import consistency, noisy_picks
+from bayes.noise import consistency, noisy_picks, user_noise_model
 from bayes.noise_prior import load_grid_prior
 from bayes.options import (
     STREAM_INTERACTION,
@@ -80,8 +80,7 @@ class SimulateConfig:
         self.user_noise_model()  # validates user_epsilon / user_temperature
 
     def user_noise_model(self) -> Likelihood:
-        kind = "indicator" if self.user_noise == "none" else self.user_noise
-        return Likelihood(kind, epsilon=self.user_epsilon, temperature=self.user_temperature)
+        return user_noise_model(self.user_noise, self.user_epsilon, self.user_temperature)
 
 
 def make_assistant(config: SimulateConfig) -> BayesianAssistant:

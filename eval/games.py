@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes.choice import Likelihood, user_picks
+from bayes.choice import user_picks
 from bayes.domains import FeatureSpace, get_domain
 from bayes.hypotheses import user_ids, user_weights
-from bayes.noise import noisy_picks
-from bayes.noise_prior import GridPriorError, load_grid_prior
+from bayes.noise import noisy_picks, user_noise_model
+from bayes.noise_prior import GridPriorError, grid_prior_id, noise_aware_assistant
 from bayes.options import (
     STREAM_INTERACTION,
     STREAM_USER_NOISE,
@@ -75,9 +75,8 @@ class Game:
     inconsistent: np.ndarray | None = None  # (U,) a pick the indicator likelihood cannot explain
     data_ids: dict = field(default_factory=dict)
     # The noise-aware Bayesian Assistant (a fitted grid prior, or the users' own noise model),
-    # posterior-mean rule: (U, K, S) and (U, K, S, O); None when the suite has no noise model.
-    noise_aware_predictions: np.ndarray | None = None
-    noise_aware_predictive: np.ndarray | None = None
+    # posterior-mean rule; None when the suite has no noise model. Played only when asked for.
+    noise_aware: BayesianAssistant | None = None
     noise_aware_label: str = ""
 
     @property
@@ -192,36 +191,25 @@ def _numeric_game(config: EvalConfig, space: FeatureSpace, template: DomainTempl
         ba_round_predictions=round_preds, ba_predictions=preds, ba_predictive=predictive,
         inconsistent=inconsistent, data_ids=data_ids,
     )
-    aware = noise_aware_assistant(config, space)
-    if aware is not None:
-        assistant, game.noise_aware_label = aware
-        game.noise_aware_predictions, game.noise_aware_predictive, _, _ = bayes_heldout(
-            space, options, picks, heldout, assistant)
+    set_noise_aware(game, config)
     return game
 
 
-def user_noise_model(config: EvalConfig) -> Likelihood | None:
-    """How simulated users pick in the interaction rounds (None: the paper's noise-free user)."""
-    if config.user_noise == "none":
-        return None
-    return Likelihood(config.user_noise, epsilon=config.user_epsilon, temperature=config.user_temperature)
-
-
-def noise_aware_assistant(config: EvalConfig, space: FeatureSpace) -> tuple[BayesianAssistant, str] | None:
-    """The assistant of the bayes:noise-aware player and its label: the fitted prior and likelihood
-    of `grid_prior`, else the users' own noise model with a uniform prior; None without either."""
+def set_noise_aware(game: Game, config: EvalConfig) -> None:
+    """The bayes:noise-aware player's assistant and label: the fitted prior and likelihood of
+    `grid_prior` (its file's id goes into data_ids), else the simulated users' own noise model
+    with a uniform prior; neither leaves the player unavailable."""
     if config.grid_prior:
         try:
-            prior, likelihood = load_grid_prior(config.grid_prior, space)
+            game.noise_aware = noise_aware_assistant(config.grid_prior, game.space, "mean")
         except GridPriorError as err:
             raise GameError(f"key 'grid_prior': {err}") from None
-        return (BayesianAssistant(space, likelihood=likelihood, prior=prior, rule="mean"),
-                f"Bayesian Assistant (fitted prior, {likelihood.describe()})")
-    noise = user_noise_model(config)
-    if noise is None:
-        return None
-    return (BayesianAssistant(space, likelihood=noise, rule="mean"),
-            f"Bayesian Assistant (noise-aware, {noise.describe()})")
+        game.noise_aware_label = f"Bayesian Assistant (fitted prior, {game.noise_aware.likelihood.describe()})"
+        game.data_ids.update(grid_prior_id(config.grid_prior))
+    elif config.user_noise != "none":
+        noise = user_noise_model(config.user_noise, config.user_epsilon, config.user_temperature)
+        game.noise_aware = BayesianAssistant(game.space, likelihood=noise, rule="mean")
+        game.noise_aware_label = f"Bayesian Assistant (noise-aware, {noise.describe()})"
 
 
 def simulated_game(config: EvalConfig) -> Game:
@@ -234,21 +222,16 @@ def simulated_game(config: EvalConfig) -> Game:
         weights = pool[_sample_rows(len(pool), config.users, config.seed, f"split {config.user_split}")]
     heldout = _heldout_sets(config, space)
     options = sample_interaction_rounds(space, weights, config.rounds, rng_for(config.seed, STREAM_INTERACTION))
-    picks = user_picks(options, weights)
-    noise = user_noise_model(config)
-    if noise is not None:  # drawn as `bayes simulate --user_noise ...` draws them
+    picks = best = user_picks(options, weights)
+    if config.user_noise != "none":  # drawn as `bayes simulate --user_noise ...` draws them
+        noise = user_noise_model(config.user_noise, config.user_epsilon, config.user_temperature)
         picks = noisy_picks(options, weights, noise, rng_for(config.seed, STREAM_USER_NOISE))
     ids = user_ids(space, weights)
     data_ids = {"source": f"simulated {space.name} seed={config.seed}", "users": len(ids),
                 "user_ids_sha256": _ids_digest(ids), **_heldout_id(config)}
-    if noise is not None:
+    if config.user_noise != "none":
         data_ids["user_noise"] = noise.describe()
-        data_ids["choice_consistency"] = float((picks == user_picks(options, weights)).mean())
-    if config.grid_prior:
-        prior_file = Path(config.grid_prior)
-        prior_file = prior_file / "grid_prior.json" if prior_file.is_dir() else prior_file
-        if prior_file.is_file():
-            data_ids["grid_prior_sha256"] = _sha256(prior_file)
+        data_ids["choice_consistency"] = float((picks == best).mean())
     return _numeric_game(config, space, _template(space.kind), ids, weights, options, picks, None,
                          heldout, None, data_ids)
 

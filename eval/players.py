@@ -26,7 +26,7 @@ import numpy as np
 
 from bayes.choice import REWARD_DECIMALS, best_option
 from bayes.options import rng_for
-from eval.games import Game
+from eval.games import Game, bayes_heldout
 
 STREAM_RANDOM_PLAYER = 11
 
@@ -60,10 +60,12 @@ def bayes_vote(game: Game, seed: int) -> Play:
 
 def bayes_noise_aware(game: Game, seed: int) -> Play:
     _need_numbers(game, "bayes:noise-aware")
-    if game.noise_aware_predictions is None:
+    if game.noise_aware is None:
         raise PlayerError("player 'bayes:noise-aware' needs a noise model: set grid_prior (a `bayes fit` "
                           "folder) or user_noise (epsilon or softmax) in the suite")
-    return game.noise_aware_predictions, game.noise_aware_predictive
+    preds, predictive, _, _ = bayes_heldout(game.space, game.options, game.picks, game.heldout_options,
+                                            game.noise_aware)
+    return preds, predictive
 
 
 def random_player(game: Game, seed: int) -> Play:

@@ -89,7 +89,7 @@ def simulate_conversations(
     rounds: int,
     seed: int,
     progress: bool = False,
-    user_noise: Likelihood | None = None,
+    user_noise: Likelihood | None = None,  # None or indicator: the paper's noise-free user
 ) -> ConversationBatch:
     """Each user (row of `weights`) plays `conversations_per_user` conversations of `rounds` rounds.
 

@@ -37,7 +37,8 @@ from bayes.artifacts import (
 from bayes.choice import Likelihood
 from bayes.config import ConfigError, parse_config, to_dict
 from bayes.domains import DomainError, get_domain
-from bayes.noise_prior import GridPriorError, load_grid_prior
+from bayes.noise import user_noise_model
+from bayes.noise_prior import GridPriorError, grid_prior_id, noise_aware_assistant
 from bayes.posterior import BayesianAssistant
 from teacher.card import card_text
 from teacher.conversations import ConversationBatch, simulate_conversations
@@ -101,17 +102,16 @@ class GenerateConfig:
         self.users = str(self.users)
         if self.users != "all" and not (self.users.isdigit() and int(self.users) >= 1):
             raise ValueError(f"key 'users': expected 'all' or a positive integer, got {self.users!r}")
-        self.user_noise_model()  # validates user_epsilon / user_temperature
+        try:
+            self.user_noise_model()
+        except ValueError as err:
+            key = "user_epsilon" if self.user_noise == "epsilon" else "user_temperature"
+            raise ValueError(f"key '{key}': {err}") from None
         if not 0.0 < self.heldout_fraction < 1.0:
             raise ValueError(f"key 'heldout_fraction': expected a number in (0, 1), got {self.heldout_fraction}")
 
-    def user_noise_model(self) -> Likelihood | None:
-        if self.user_noise == "none":
-            return None
-        try:
-            return Likelihood(self.user_noise, epsilon=self.user_epsilon, temperature=self.user_temperature)
-        except ValueError as err:
-            raise ValueError(f"key 'user_{'epsilon' if self.user_noise == 'epsilon' else 'temperature'}': {err}") from None
+    def user_noise_model(self) -> Likelihood:
+        return user_noise_model(self.user_noise, self.user_epsilon, self.user_temperature)
 
 
 def select_users(config: GenerateConfig) -> np.ndarray:
@@ -130,8 +130,10 @@ def make_assistant(config: GenerateConfig) -> BayesianAssistant:
     """The teacher: the paper's assistant by default; with `grid_prior`, the noise-aware one."""
     space = get_domain(config.domain)
     if config.grid_prior:
-        prior, likelihood = load_grid_prior(config.grid_prior, space)
-        return BayesianAssistant(space, likelihood=likelihood, rule=config.rule, prior=prior)
+        try:
+            return noise_aware_assistant(config.grid_prior, space, config.rule)
+        except GridPriorError as err:
+            raise GridPriorError(f"key 'grid_prior': {err}") from None
     likelihood = Likelihood(config.likelihood, epsilon=config.epsilon, temperature=config.temperature)
     return BayesianAssistant(space, likelihood=likelihood, rule=config.rule)
 
@@ -154,17 +156,6 @@ def build_columns(
         fingerprint.update(canonical_line(record).encode() + b"\n")
         jsonl.append(json.dumps({"idx": record["idx"], "messages": record["messages"]}))
     return columns, fingerprint.hexdigest(), jsonl
-
-
-def grid_prior_id(config: GenerateConfig) -> dict[str, str]:
-    """The fitted prior's file and sha256, for the manifest (empty without one)."""
-    if not config.grid_prior:
-        return {}
-    import hashlib
-
-    path = Path(config.grid_prior)
-    path = path / "grid_prior.json" if path.is_dir() else path
-    return {"grid_prior": str(path), "grid_prior_sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
 def command_line(config: GenerateConfig) -> str:
@@ -222,7 +213,7 @@ def main(config: GenerateConfig, command: str | None = None) -> dict[str, Any]:
         manifest = write_run_metadata(
             tmp, STAGE, config, seed=config.seed,
             inputs={"template": template.source, "hypotheses": len(assistant.hypotheses),
-                    **grid_prior_id(config)},
+                    **(grid_prior_id(config.grid_prior) if config.grid_prior else {})},
             extra=stats,
         )
     return manifest
