@@ -9,6 +9,7 @@ VERBS = {
     "simulate": ("bayes.simulate", "play the game with simulated users and the Bayesian Assistant"),
     "simulate-data": ("bayes.simdata", "write simulated (noisy) users as a released-format interaction file"),
     "fit": ("bayes.fit", "fit the PyMC population model (population, choice noise) to choice data"),
+    "recovery": ("bayes.recovery", "how often the population model's HDIs cover a known truth (many data sets)"),
     "noise-table": ("bayes.noise_table", "the paper's vs noise-aware assistants against noisy users"),
 }
 
