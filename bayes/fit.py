@@ -82,7 +82,9 @@ class FitConfig:
         metadata={"help": "NUTS mass matrix: dense (mean, scale and beta are correlated) or diagonal"},
     )
     seed: int = field(default=0, metadata={"help": "random seed of the sampler"})
-    mean_prior_sd: float = field(default=1.0, metadata={"help": "prior sd of each feature's population mean"})
+    mean_prior_sd: float = field(
+        default=0.5, metadata={"help": "prior sd of each feature's population mean (weights lie in [-1, 1])"}
+    )
     scale_prior_alpha: float = field(default=2.0, metadata={"help": "Gamma prior shape of each population scale"})
     scale_prior_beta: float = field(default=2.0, metadata={"help": "Gamma prior rate of each population scale"})
     beta_prior_median: float = field(default=10.0, metadata={"help": "prior median of the inverse temperature"})

@@ -56,7 +56,10 @@ DIFF_DECIMALS = 6
 
 @dataclass(frozen=True)
 class PopulationPriors:
-    mean_sd: float = 1.0
+    # Weights live on [-1, 1]; a centre far outside adds prior volume (every such centre puts
+    # the mass on the edge level) that pulled fits toward extreme users and too much noise
+    # (README, "Recovery"): sd 0.5 keeps 95% of the prior inside [-1, 1].
+    mean_sd: float = 0.5
     scale_alpha: float = 2.0
     scale_beta: float = 2.0
     beta_median: float = 10.0

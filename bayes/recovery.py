@@ -69,7 +69,7 @@ class RecoveryConfig:
     chains: int = field(default=2, metadata={"help": "chains per fit (run one after another)"})
     target_accept: float = field(default=0.95, metadata={"help": "NUTS target acceptance rate"})
     hdi_prob: float = field(default=0.94, metadata={"help": "probability mass of the intervals"})
-    mean_prior_sd: float = field(default=1.0, metadata={"help": "prior sd of each population mean"})
+    mean_prior_sd: float = field(default=0.5, metadata={"help": "prior sd of each population mean"})
     scale_prior_alpha: float = field(default=2.0, metadata={"help": "Gamma prior shape of each scale"})
     scale_prior_beta: float = field(default=2.0, metadata={"help": "Gamma prior rate of each scale"})
     beta_prior_median: float = field(default=10.0, metadata={"help": "prior median of beta"})
