@@ -50,7 +50,7 @@ NON_RESULT_KEYS = ("output_dir", "overwrite", "jobs", "progress", "datasets")
 class RecoveryConfig:
     output_dir: str = field(default="runs/bayes/recovery", metadata={"help": "folder for the study"})
     overwrite: bool = field(default=False, metadata={"help": "discard an existing study in output_dir"})
-    datasets: int = field(default=20, metadata={"help": "simulated data sets (one fit each)"})
+    datasets: int = field(default=10, metadata={"help": "simulated data sets (one fit each)"})
     first_seed: int = field(default=0, metadata={"help": "data set i is simulated with seed first_seed + i"})
     domain: str = field(default="flight", metadata={"help": "flight, flight_2 .. flight_5, or hotel"})
     users: int = field(default=500, metadata={"help": "users per data set"})
