@@ -26,6 +26,8 @@ from student.models import resolve_student
 STAGE = "student.train"
 FINAL = "final"
 PROG = "python -m student.train"
+# Distributed runs only: trainers never freed, so gloo's process-group destructor never runs.
+_KEPT_UNTIL_EXIT: list = []
 
 
 class StudentRunError(RuntimeError):
@@ -129,6 +131,12 @@ def main(student: StudentArguments, sft: Any, model_args: Any) -> Path:
                        "loss_on": student.loss_on, "num_processes": state.num_processes},
             )
         shutil.rmtree(partial, ignore_errors=True)
+    if state.num_processes > 1:
+        # Freeing the DDP model frees gloo's process group, whose destructor joins its worker
+        # threads: once the peer had exited that join deadlocked (py-spy of a stuck rank:
+        # ~Reducer -> ~ProcessGroupGloo -> std::thread::join). A distributed rank keeps the
+        # trainer and leaves with os._exit (cli), so that destructor never runs.
+        _KEPT_UNTIL_EXIT.append(trainer)
     state.wait_for_everyone()
     # Tear the process group down before the interpreter exits: leaving gloo's threads to
     # process exit aborted a rank now and then ("terminate called without an active exception").
@@ -151,16 +159,14 @@ def cli(argv: list[str] | None = None) -> int:
             return 2
         raise
     print(f"trained student saved to {final}")
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        # Every output is written; leave without interpreter teardown (see _KEPT_UNTIL_EXIT).
+        # Here, not in __main__, so `python -m student train` under accelerate leaves the same way.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 
 if __name__ == "__main__":
-    code = cli()
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
-        # Interpreter teardown after a finished gloo run now and then hung (a make test run waited
-        # 10 minutes after "trained student saved"); every output is written and the process group
-        # destroyed by now, so a distributed rank leaves without it.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
+    sys.exit(cli())

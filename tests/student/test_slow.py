@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -30,8 +31,16 @@ def test_two_process_cpu_run_through_accelerate(teacher_dir, tmp_path):
            "--num_cpu_threads_per_process", "1", "--main_process_port", port, "-m", "student.train",
            "--teacher_dataset", str(teacher_dir), "--output_dir", str(out), "--max_steps", "3", *flags]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+    # Its own session, so a timeout kills both ranks too (a stuck rank once outlived the test).
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        _, stderr = proc.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        _, stderr = proc.communicate()
+        pytest.fail(f"two-process run still running after 300 s; its stderr ends:\n{stderr[-3000:]}")
+    assert proc.returncode == 0, stderr[-3000:]
     manifest = json.loads((out / "final" / "manifest.json").read_text())
     assert manifest["num_processes"] == 2
     assert manifest["train_metrics"]["global_step"] == 3
