@@ -103,12 +103,30 @@ class FitConfig:
                 raise ValueError(f"key '{name}': expected a positive integer, got {getattr(self, name)}")
         if self.max_users is not None and self.max_users < 1:
             raise ValueError(f"key 'max_users': expected a positive integer, got {self.max_users}")
-        for name in ("mean_prior_sd", "scale_prior_alpha", "scale_prior_beta", "beta_prior_median",
-                     "beta_prior_log_sd"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"key '{name}': expected a positive number, got {getattr(self, name)}")
+        check_prior_keys(self)
         if not 0 < self.target_accept < 1:
             raise ValueError(f"key 'target_accept': expected a number in (0, 1), got {self.target_accept}")
+
+
+PRIOR_KEYS = ("mean_prior_sd", "scale_prior_alpha", "scale_prior_beta", "beta_prior_median",
+              "beta_prior_log_sd")
+
+
+def check_prior_keys(config) -> None:
+    """The prior keys (`fit` and `recovery` configs both have them) must be positive."""
+    for name in PRIOR_KEYS:
+        if not getattr(config, name) > 0:
+            raise ValueError(f"key '{name}': expected a positive number, got {getattr(config, name)}")
+
+
+def population_priors(config):
+    """population.PopulationPriors from a config's prior keys."""
+    from bayes import population
+
+    return population.PopulationPriors(
+        mean_sd=config.mean_prior_sd, scale_alpha=config.scale_prior_alpha, scale_beta=config.scale_prior_beta,
+        beta_median=config.beta_prior_median, beta_log_sd=config.beta_prior_log_sd,
+    )
 
 
 @dataclass
@@ -270,10 +288,8 @@ def run_fit(config: FitConfig) -> dict:
             return json.loads((out / "diagnostics.json").read_text())
         load_fit(out, config)  # raises FitError naming the keys that differ
     hypotheses = weight_grid(space.num_features)
-    priors = population.PopulationPriors(config.mean_prior_sd, config.scale_prior_alpha,
-                                         config.scale_prior_beta, config.beta_prior_median,
-                                         config.beta_prior_log_sd)
-    model = population.build_model(data.options, data.picks, hypotheses, space.features, priors,
+    model = population.build_model(data.options, data.picks, hypotheses, space.features,
+                                   population_priors(config),
                                    users=data.idx)
     start = time.perf_counter()
     idata = population.sample(model, config.draws, config.tune, config.chains, config.cores,

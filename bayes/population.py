@@ -266,11 +266,12 @@ def diagnose(
     var_names: tuple[str, ...] = POPULATION_VARS,
     r_hat_max: float = 1.01,
     ess_min: float = 200.0,
+    hdi_prob: float = 0.94,
 ) -> Diagnostics:
     """r-hat, bulk/tail effective sample sizes and divergences, checked against thresholds."""
     names = [v for v in var_names if v in idata.posterior]
     # Unrounded: az.summary rounds to 2 decimals by default, which would pass an r-hat of 1.014.
-    summary = az.summary(idata, var_names=names, hdi_prob=0.94, round_to="none")
+    summary = az.summary(idata, var_names=names, hdi_prob=hdi_prob, round_to="none")
     stats = getattr(idata, "sample_stats", None)
     divergences = int(stats["diverging"].sum()) if stats is not None and "diverging" in stats else 0
     failures = []

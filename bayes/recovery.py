@@ -41,6 +41,7 @@ from bayes.artifacts import (
 )
 from bayes.cli import run_stage
 from bayes.config import to_dict
+from bayes.fit import check_prior_keys, population_priors
 
 # Keys that do not change any data set's result: a resumed run may change them.
 NON_RESULT_KEYS = ("output_dir", "overwrite", "jobs", "progress", "datasets")
@@ -87,6 +88,7 @@ class RecoveryConfig:
             raise ValueError(f"key 'target_accept': expected a number in (0, 1), got {self.target_accept}")
         if not self.user_temperature > 0:
             raise ValueError(f"key 'user_temperature': expected a positive number, got {self.user_temperature}")
+        check_prior_keys(self)
         if len(self.population_mean) != len(self.population_scale):
             raise ValueError("keys 'population_mean' and 'population_scale': expected the same length, got "
                              f"{len(self.population_mean)} and {len(self.population_scale)}")
@@ -120,20 +122,14 @@ def fit_one(config: RecoveryConfig, seed: int) -> dict:
         user_noise="softmax", user_temperature=config.user_temperature, seed=seed,
     ))
     space = sim["space"]
-    priors = population.PopulationPriors(config.mean_prior_sd, config.scale_prior_alpha,
-                                         config.scale_prior_beta, config.beta_prior_median,
-                                         config.beta_prior_log_sd)
     grid = weight_grid(space.num_features)
-    model = population.build_model(sim["options"], sim["picks"], grid, space.features, priors)
+    model = population.build_model(sim["options"], sim["picks"], grid, space.features, population_priors(config))
     start = time.perf_counter()
     idata = population.sample(model, draws=config.draws, tune=config.tune, chains=config.chains,
                               cores=1, seed=seed, target_accept=config.target_accept, progressbar=False)
     seconds = time.perf_counter() - start
-    diag = population.diagnose(idata)
-    import arviz as az
-
-    summary = az.summary(idata, var_names=list(population.POPULATION_VARS), hdi_prob=config.hdi_prob,
-                         round_to="none")
+    diag = population.diagnose(idata, hdi_prob=config.hdi_prob)
+    summary = diag.summary
     low, high = summary.columns[2], summary.columns[3]  # hdi_<a>%, hdi_<b>%
     parameters = {}
     for name, value in truth(config, list(space.features)).items():

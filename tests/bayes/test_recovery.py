@@ -69,6 +69,8 @@ def test_a_study_under_another_config_is_refused_unless_overwrite(tmp_path, monk
 def test_bad_keys_are_named(tmp_path, capsys):
     with pytest.raises(ValueError, match="'hdi_prob'"):
         RecoveryConfig(hdi_prob=1.5)
+    with pytest.raises(ValueError, match="'mean_prior_sd': expected a positive number"):
+        RecoveryConfig(mean_prior_sd=0.0)
     with pytest.raises(ValueError, match="'population_mean' and 'population_scale'"):
         RecoveryConfig(population_mean=[0.0, 0.0, 0.0])
     code = recovery.cli(["--output_dir", str(tmp_path / "x"), "--domain", "hotel",
